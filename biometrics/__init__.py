@@ -1,0 +1,1 @@
+"""Face portrait decoding, frame sources, face matching and liveness."""

@@ -1,0 +1,1 @@
+"""The check-in application: sessions, access keys, adapters, outbox, CLI."""

@@ -1,0 +1,42 @@
+"""``python -m kiosk``: one sub-command per module in :mod:`kiosk.commands`.
+
+Each command module exposes ``register(subparsers)``, which adds its parser and sets ``func`` to a
+callable taking the parsed arguments and returning the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = ("read", "bench", "verify", "evaluate")
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A command line that parses but makes no sense (exit status 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kiosk", description="CCCD check-in kiosk")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"kiosk.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"kiosk.commands.{name}":
+                raise
+            continue  # command not built yet
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,16 @@
+"""``python -m kiosk bench TARGET``: benchmarks live in :mod:`kiosk.benchmarks`, one module a target."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+TARGETS = ("chip", "face")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("bench", help="measure speed and memory")
+    targets = parser.add_subparsers(dest="target", required=True)
+    for name in TARGETS:
+        module = importlib.import_module(f"kiosk.benchmarks.{name}")
+        module.register(targets)

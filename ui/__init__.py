@@ -1,0 +1,1 @@
+"""PySide6 screens (not built yet)."""
