@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything the kiosk needs on a fresh Debian/Ubuntu machine, idempotently:
+# the PC/SC stack (pcscd, the vsmartcard vpcd driver) and a virtual environment in .venv/.
+# Called by `make demo` / `make test`; safe to run again (it skips what is already there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev swig pcsc-tools)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+stamp=.venv/.bootstrap-stamp
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$0" -nt "$stamp" ] \
+   || { [ -f scripts/install-face.sh ] && [ scripts/install-face.sh -nt "$stamp" ]; }; then
+  echo "bootstrap: installing Python packages into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip
+  [ -f scripts/install-face.sh ] && bash scripts/install-face.sh .venv/bin/python
+  .venv/bin/python -m pip install -q -e ".[test]"
+  touch "$stamp"
+fi
