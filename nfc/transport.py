@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from nfc.apdu import INS, SW, CommandApdu, ResponseApdu
-from nfc.errors import ExtendedLengthNotSupported, TransportError
+from nfc.errors import CardRemovedError, ExtendedLengthNotSupported, TransportError
 
 
 class Connection(abc.ABC):
@@ -92,18 +92,20 @@ class ApduChannel:
             raise ExtendedLengthNotSupported("the reader does not take extended-length APDUs", step="transmit")
         try:
             resp = self._exchange(cmd.encode(extended))
-        except TransportError:
-            if not extended:
+        except TransportError as exc:
+            if not extended or isinstance(exc, CardRemovedError):
                 raise
             self._extended = False
-            raise ExtendedLengthNotSupported("the reader refused an extended-length APDU", step="transmit")
+            raise ExtendedLengthNotSupported("the reader refused an extended-length APDU",
+                                             step="transmit") from exc
         if extended and resp.sw == SW.WRONG_LENGTH:
             self._extended = False
             raise ExtendedLengthNotSupported("the reader answered 6700 to an extended-length APDU",
                                              step="transmit", sw=resp.sw)
         data = resp.data
         while resp.sw1 == 0x61:  # more data waiting: GET RESPONSE
-            resp = self._exchange(CommandApdu(cmd.cla & 0xF3, INS.GET_RESPONSE, 0, 0, le=resp.sw2 or 256).encode())
+            more = CommandApdu(cmd.cla & 0xF3, INS.GET_RESPONSE, 0, 0, le=resp.sw2 or 256)
+            resp = self._exchange(more.encode())
             data += resp.data
         if resp.sw1 == 0x6C:  # wrong Le: the card says how much it has
             return self.send(CommandApdu(cmd.cla, cmd.ins, cmd.p1, cmd.p2, cmd.data, resp.sw2 or 256))
