@@ -1,0 +1,1 @@
+"""Trust: Passive, Active and Chip Authentication, and the CSCA store."""
