@@ -1,0 +1,130 @@
+"""Read a whole eMRTD into one typed, frozen :class:`CardData`.
+
+The chip's files are read once, parsed by their :mod:`nfc.lds` classes, and kept as read (``raw``)
+for Passive Authentication. Active Authentication runs when DG15 is present.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from nfc.access import AccessKey
+from nfc.errors import FileNotFoundOnChip, NfcError
+from nfc.lds import EF_COM, EF_SOD, file_for_data_group
+from nfc.lds.com import Com
+from nfc.lds.dg1 import Dg1
+from nfc.lds.dg2 import Dg2, FaceImage
+from nfc.lds.dg11 import Dg11
+from nfc.lds.dg12 import Dg12
+from nfc.lds.dg13 import CitizenInfo
+from nfc.lds.dg15 import Dg15
+from nfc.lds.mrz import Mrz
+from nfc.lds.security_infos import Dg14
+from nfc.reader import ChipSession
+from nfc.trust.active import verify_active_authentication
+
+log = logging.getLogger(__name__)
+
+# what a CCCD check-in reads (DG11/DG12 are absent on CCCD but read when EF.COM lists them)
+DEFAULT_DATA_GROUPS = (1, 2, 11, 12, 13, 14, 15)
+
+VALID, INVALID, UNVERIFIED, NOT_SUPPORTED = "valid", "invalid", "unverified", "not_supported"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of one authenticity check: ``status`` is valid / invalid / unverified / not_supported."""
+
+    status: str
+    detail: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status == INVALID
+
+
+@dataclass(frozen=True)
+class ReadStats:
+    apdu_count: int
+    bytes_exchanged: int
+    elapsed_s: float
+    extended_length: bool
+
+
+@dataclass(frozen=True)
+class CardData:
+    """Everything read from one chip. ``raw`` maps data group numbers (and 0 for EF.SOD) to bytes as read."""
+
+    access: str
+    com: Com
+    mrz: Mrz
+    citizen: CitizenInfo | None
+    portrait: FaceImage | None
+    dg11: Dg11 | None
+    dg12: Dg12 | None
+    dg14: Dg14 | None
+    dg15: Dg15 | None
+    sod: bytes
+    raw: Mapping[int, bytes]
+    passive_authentication: CheckResult
+    active_authentication: CheckResult
+    stats: ReadStats = field(compare=False)
+
+    def __repr__(self) -> str:  # personal data stays out of logs and tracebacks
+        return f"CardData(access={self.access!r}, data_groups={sorted(k for k in self.raw if k)})"
+
+
+def read_document(session: ChipSession, key: AccessKey, *, data_groups: tuple[int, ...] = DEFAULT_DATA_GROUPS,
+                  clock: Callable[[], float] = time.perf_counter) -> CardData:
+    """Open the chip with ``key``, read EF.COM, EF.SOD and the wanted data groups it has, run AA."""
+    start = clock()
+    access = session.open(key)
+    com = Com.parse(session.read_file(EF_COM))
+    raw: dict[int, bytes] = {}
+    for number in data_groups:
+        if number not in com.data_groups and number != 1:
+            continue
+        try:
+            raw[number] = session.read_file(file_for_data_group(number))
+        except FileNotFoundOnChip:
+            log.warning("EF.COM lists DG%d but the chip has no such file", number)
+    if 1 not in raw:
+        raise NfcError("the chip has no DG1 (MRZ)", step="DG1")
+    sod = session.read_file(EF_SOD)
+    dg14 = Dg14.parse(raw[14]) if 14 in raw else None
+    dg15 = Dg15.parse(raw[15]) if 15 in raw else None
+    active = _active_authentication(session, dg14, dg15)
+    channel = session.channel
+    return CardData(
+        access=access,
+        com=com,
+        mrz=Dg1.parse(raw[1]).mrz,
+        citizen=CitizenInfo.parse(raw[13]) if 13 in raw else None,
+        portrait=Dg2.parse(raw[2]).portrait if 2 in raw else None,
+        dg11=Dg11.parse(raw[11]) if 11 in raw else None,
+        dg12=Dg12.parse(raw[12]) if 12 in raw else None,
+        dg14=dg14,
+        dg15=dg15,
+        sod=sod,
+        raw=MappingProxyType({**raw, 0: sod}),
+        passive_authentication=CheckResult(UNVERIFIED, "Passive Authentication is not implemented yet"),
+        active_authentication=active,
+        stats=ReadStats(channel.stats.apdus, channel.stats.bytes_exchanged, clock() - start,
+                        channel.extended_length),
+    )
+
+
+def _active_authentication(session: ChipSession, dg14: Dg14 | None, dg15: Dg15 | None) -> CheckResult:
+    if dg15 is None:
+        return CheckResult(NOT_SUPPORTED, "the chip has no DG15")
+    challenge = session.rng(8)
+    signature = session.internal_authenticate(challenge)
+    info = dg14.active_authentication_info if dg14 is not None else None
+    hash_name = info.signature_algorithm if info is not None else None
+    if verify_active_authentication(dg15.public_key_info, challenge, signature, hash_name):
+        return CheckResult(VALID, "the chip signed a fresh challenge with the DG15 key")
+    return CheckResult(INVALID, "the chip's signature does not verify with the DG15 key (possible clone)")

@@ -1,0 +1,86 @@
+"""Build a virtual CCCD from a citizen record and a portrait: every file, signed, plus its keys.
+
+The fault options model what the reader code must survive or detect: a data group changed after
+signing (Passive Authentication must fail), a cloned chip whose Active Authentication key is not the one
+in DG15, and a BAC-only card without EF.CardAccess.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nfc.access import CanKey
+from nfc.lds import EF_CARD_ACCESS, EF_COM, EF_SOD, file_for_data_group
+from nfc.lds.com import Com
+from nfc.lds.dg1 import Dg1
+from nfc.lds.dg2 import Dg2, FaceImage
+from nfc.lds.dg13 import CitizenInfo
+from nfc.lds.dg15 import Dg15
+from nfc.lds.mrz import Mrz
+from nfc.lds.security_infos import ActiveAuthenticationInfo, CardAccess, Dg14
+from nfc.oids import PACE_ECDH_GM_AES_128, PaceInfo
+from nfc.sim.active_auth import AaKey
+from nfc.sim.card import VirtualCccd
+from nfc.sim.pki import Algorithm, TestPki
+
+# What CCCD chips announce in EF.CardAccess: PACE-ECDH-GM-AES-128 on brainpoolP256r1 (parameter id 13).
+CCCD_PACE_INFO = PaceInfo(PACE_ECDH_GM_AES_128, version=2, parameter_id=13)
+
+
+@dataclass(frozen=True)
+class CardOptions:
+    """How to build the card. ``aa`` is an :class:`AaKey` kind ("ec-p256", "rsa-1024", …) or None."""
+
+    bac_only: bool = False
+    pace_infos: tuple[PaceInfo, ...] = (CCCD_PACE_INFO,)
+    aa: str | None = "ec-p256"
+    clone: bool = False
+    tamper_dg: int | None = None
+    pki_algorithm: Algorithm = "ecdsa-p256"
+
+
+@dataclass(frozen=True)
+class BuiltCard:
+    card: VirtualCccd
+    pki: TestPki
+    mrz: Mrz
+
+
+def build_card(citizen: CitizenInfo, portrait: FaceImage, options: CardOptions = CardOptions(), *,
+               pki: TestPki | None = None, aa_key: AaKey | None = None,
+               rng: Callable[[int], bytes] = os.urandom) -> BuiltCard:
+    """A card holding ``citizen`` (DG13, and DG1 derived from it) and ``portrait`` (DG2)."""
+    if citizen.id_number is None or citizen.full_name is None or citizen.date_of_birth is None:
+        raise ValueError("a CCCD needs at least the ID number, full name and date of birth")
+    mrz = Mrz.build_cccd(id_number=citizen.id_number, full_name=citizen.full_name,
+                         date_of_birth=citizen.date_of_birth, sex=citizen.sex_code,
+                         date_of_expiry=citizen.expiry_date)
+    groups: dict[int, bytes] = {1: Dg1(mrz).encode(), 2: Dg2.build(portrait.image, portrait.width,
+                                                                    portrait.height, portrait.format).encode()}
+    groups[13] = citizen.encode()
+    if options.aa is not None:
+        aa_key = aa_key or AaKey.generate(options.aa)
+        if not aa_key.is_rsa:
+            groups[14] = Dg14((ActiveAuthenticationInfo(aa_key.signature_algorithm_oid),)).encode()
+        groups[15] = Dg15(aa_key.public_key_info()).encode()
+    pki = pki or TestPki.generate(algorithm=options.pki_algorithm)
+    sod = pki.sign_sod(groups)
+    if options.tamper_dg is not None:
+        groups[options.tamper_dg] = _flip_last_byte(groups[options.tamper_dg])
+    chip_key = AaKey.generate(options.aa) if options.clone and options.aa else aa_key
+    files = {file_for_data_group(n).fid: data for n, data in groups.items()}
+    files[EF_COM.fid] = Com.for_data_groups(sorted(groups)).encode()
+    files[EF_SOD.fid] = sod
+    pace_infos = [] if options.bac_only else list(options.pace_infos)
+    if pace_infos:
+        files[EF_CARD_ACCESS.fid] = CardAccess(tuple(pace_infos)).encode()
+    card = VirtualCccd(files, can=CanKey(citizen.id_number[-6:]), mrz_key=mrz.access_key(), pace_infos=pace_infos,
+                       aa_key=chip_key, rng=rng)
+    return BuiltCard(card, pki, mrz)
+
+
+def _flip_last_byte(data: bytes) -> bytes:
+    """Change one byte of the value (the last), keeping the file's structure parseable."""
+    return data[:-1] + bytes([data[-1] ^ 0x01])

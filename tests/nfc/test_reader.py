@@ -1,0 +1,159 @@
+"""Reading the virtual CCCD in-process: access control choice, file reads, fallbacks and faults."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from nfc.access import CanKey
+from nfc.document import read_document
+from nfc.errors import AccessDeniedError, AccessKeyError, TransportError
+from nfc.lds.dg2 import FaceImage
+from nfc.oids import PaceInfo, pace_oid
+from nfc.reader import ChipSession
+from nfc.sim.builder import BuiltCard, CardOptions, build_card
+from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
+from nfc.sim.link import LinkModel, ReaderFaults, SimulatedReader
+from nfc.sim.pki import TestPki
+from nfc.transport import InProcessConnection
+
+CAN = CanKey(DEMO_ID_NUMBER[-6:])
+
+
+@pytest.fixture(scope="module")
+def pki() -> TestPki:
+    return TestPki.generate()
+
+
+def portrait(size: int = 20_000) -> FaceImage:
+    body = hashlib.shake_256(b"portrait").digest(size)
+    return FaceImage(b"\xff\xd8" + body + b"\xff\xd9", "jpeg", 240, 320)
+
+
+def card(pki: TestPki, image: FaceImage | None = None, **options: object) -> BuiltCard:
+    return build_card(demo_citizen(), image or portrait(), CardOptions(**options), pki=pki)
+
+
+class Recorder:
+    """Counts the instructions the card sees (the header stays readable under secure messaging)."""
+
+    def __init__(self, inner: SimulatedReader) -> None:
+        self.inner = inner
+        self.ins: list[int] = []
+
+    def process(self, raw: bytes) -> bytes:
+        self.ins.append(raw[1])
+        return self.inner.process(raw)
+
+
+def read(built: BuiltCard, key=CAN, faults: ReaderFaults | None = None, **session: object):
+    reader = SimulatedReader(built.card, LinkModel(), faults or ReaderFaults())
+    data = read_document(ChipSession(InProcessConnection(reader), **session), key)
+    return data, reader
+
+
+def test_pace_read_returns_every_data_group(pki: TestPki) -> None:
+    built = card(pki)
+    data, reader = read(built)
+    assert data.access == "PACE"
+    assert data.citizen == demo_citizen()
+    assert data.mrz.national_id_number == DEMO_ID_NUMBER
+    assert data.portrait.image == portrait().image
+    assert sorted(k for k in data.raw if k) == [1, 2, 13, 14, 15]
+    assert data.raw[0] == built.card.files[0x011D]
+    assert data.active_authentication.status == "valid"
+    assert data.stats.extended_length is True
+    assert data.stats.apdu_count == reader.apdus < 25
+    assert "Nguy" not in repr(data) and DEMO_ID_NUMBER not in repr(data)
+
+
+def test_full_read_is_within_1_3x_of_the_link_lower_bound(pki: TestPki) -> None:
+    data, reader = read(card(pki))
+    file_bytes = sum(len(v) for v in data.raw.values())
+    assert reader.modelled_s <= 1.3 * LinkModel().lower_bound(file_bytes)
+
+
+def test_bac_only_card_is_opened_with_bac(pki: TestPki) -> None:
+    built = card(pki, bac_only=True)
+    data, _ = read(built, key=built.mrz.access_key())
+    assert data.access == "BAC"
+    assert data.citizen.id_number == DEMO_ID_NUMBER
+
+
+def test_bac_only_card_refuses_a_can_with_a_clear_reason(pki: TestPki) -> None:
+    with pytest.raises(AccessKeyError, match="only BAC"):
+        read(card(pki, bac_only=True))
+
+
+def test_pace_also_accepts_the_mrz_password(pki: TestPki) -> None:
+    built = card(pki)
+    assert read(built, key=built.mrz.access_key())[0].access == "PACE"
+
+
+def test_wrong_can_is_access_denied(pki: TestPki) -> None:
+    with pytest.raises(AccessDeniedError):
+        read(card(pki), key=CanKey("123456"))
+
+
+@pytest.mark.parametrize(("mapping_curve", "cipher", "length"), [
+    (12, "AES", 16), (15, "AES", 24), (17, "AES", 32), (13, "DESede", 16), (18, "AES", 32)])
+def test_pace_variants_announced_in_card_access(pki: TestPki, mapping_curve: int, cipher: str, length: int) -> None:
+    info = PaceInfo(pace_oid("ECDH", "GM", cipher, length), 2, mapping_curve)
+    data, _ = read(card(pki, pace_infos=(info,)))
+    assert data.access == "PACE" and data.citizen.id_number == DEMO_ID_NUMBER
+
+
+@pytest.mark.parametrize("mode", ["sw", "error"])
+def test_reader_refusing_extended_apdus_falls_back_to_0xdf_chunks(pki: TestPki, mode: str) -> None:
+    data, reader = read(card(pki), faults=ReaderFaults(refuse_extended=mode))
+    assert data.portrait.image == portrait().image
+    assert data.stats.extended_length is False
+    dg2_reads = -(-len(data.raw[2]) // 0xDF)
+    assert reader.apdus <= 30 + dg2_reads
+
+
+def test_never_extended_when_told_so(pki: TestPki) -> None:
+    data, reader = read(card(pki), prefer_extended=False)
+    assert data.stats.extended_length is False and data.portrait.image == portrait().image
+
+
+def test_offsets_past_0x7fff_are_read_with_odd_ins_b1(pki: TestPki) -> None:
+    big = portrait(70_000)
+    built = card(pki, image=big)
+    recorder = Recorder(SimulatedReader(built.card))
+    data = read_document(ChipSession(InProcessConnection(recorder)), CAN)
+    assert data.portrait.image == big.image
+    assert 0xB1 in recorder.ins
+
+
+def test_chip_without_short_ef_reads_is_read_with_select(pki: TestPki) -> None:
+    built = card(pki)
+    built.card.sfi_reads = False
+    data, _ = read(built)
+    assert data.citizen == demo_citizen()
+
+
+def test_cloned_chip_fails_active_authentication(pki: TestPki) -> None:
+    data, _ = read(card(pki, clone=True))
+    assert data.active_authentication.status == "invalid"
+
+
+@pytest.mark.parametrize("kind", ["rsa-1024", "ec-brainpoolP256r1"])
+def test_active_authentication_with_other_keys(pki: TestPki, kind: str) -> None:
+    assert read(card(pki, aa=kind))[0].active_authentication.status == "valid"
+
+
+def test_card_without_dg15_reports_aa_not_supported(pki: TestPki) -> None:
+    data, _ = read(card(pki, aa=None))
+    assert data.active_authentication.status == "not_supported"
+    assert 15 not in data.raw
+
+
+def test_card_pulled_away_at_every_step_raises_a_transport_error(pki: TestPki) -> None:
+    built = card(pki)
+    total = read(built)[1].apdus
+    for after in range(total):
+        built.card.reset()
+        with pytest.raises(TransportError):
+            read(built, faults=ReaderFaults(remove_after=after))
