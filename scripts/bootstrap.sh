@@ -23,10 +23,10 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=.venv/.bootstrap-stamp
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$0" -nt "$stamp" ] \
-   || { [ -f scripts/install-face.sh ] && [ scripts/install-face.sh -nt "$stamp" ]; }; then
+   || [ scripts/install-face.sh -nt "$stamp" ]; then
   echo "bootstrap: installing Python packages into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
-  [ -f scripts/install-face.sh ] && bash scripts/install-face.sh .venv/bin/python
   .venv/bin/python -m pip install -q -e ".[test]"
+  bash scripts/install-face.sh .venv/bin/python
   touch "$stamp"
 fi

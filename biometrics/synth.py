@@ -1,0 +1,108 @@
+"""Synthetic sequences for measuring liveness: photo attacks (a printed photo or a screen moved, tilted and
+bent in front of the camera) and a crude 3D head turn (a depth-mapped face rotated), rendered by point
+splatting with a z-buffer. For tests and evaluation, not for the check itself."""
+
+from __future__ import annotations
+
+import numpy as np
+
+OUT_SIZE = (640, 480)
+
+
+def _rot(yaw: float, pitch: float, roll: float) -> np.ndarray:
+    cy, sy = np.cos(yaw), np.sin(yaw)
+    cp, sp = np.cos(pitch), np.sin(pitch)
+    cr, sr = np.cos(roll), np.sin(roll)
+    ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rx = np.array([[1, 0, 0], [0, cp, -sp], [0, sp, cp]])
+    rz = np.array([[cr, -sr, 0], [sr, cr, 0], [0, 0, 1]])
+    return rz @ rx @ ry
+
+
+def _splat(points: np.ndarray, colours: np.ndarray, background: int = 70, focal: float = 900.0,
+           distance: float = 900.0, offset: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+    w, h = OUT_SIZE
+    z = points[:, 2] + distance
+    u = np.round(focal * points[:, 0] / z + w / 2 + offset[0]).astype(int)
+    v = np.round(focal * points[:, 1] / z + h / 2 + offset[1]).astype(int)
+    ok = (u >= 0) & (u < w) & (v >= 0) & (v < h) & (z > 1)
+    order = np.argsort(-z[ok], kind="stable")  # far first; nearer points overwrite
+    out = np.full((h, w, 3), background, np.uint8)
+    out[v[ok][order], u[ok][order]] = colours[ok][order]
+    return out
+
+
+def _surface(rgb: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    h, w = rgb.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
+    # Two samples a pixel in each direction so the splat has no holes.
+    sub = np.array([0.0, 0.5])
+    xs = np.broadcast_to(xs[..., None, None] + sub[None, None, :, None], (h, w, 2, 2)).ravel()
+    ys = np.broadcast_to(ys[..., None, None] + sub[None, None, None, :], (h, w, 2, 2)).ravel()
+    cols = np.repeat(rgb.reshape(-1, 3), 4, axis=0)
+    return np.stack([(xs - w / 2) * scale, (ys - h / 2) * scale], axis=1), cols
+
+
+def photo_attack(rgb: np.ndarray, *, yaws: np.ndarray, pitch: float = 0.0, roll: float = 0.0,
+                 bend: float = 0.0, shift: tuple[float, float] = (0.0, 0.0), size: float = 420.0,
+                 background: int = 70) -> list[np.ndarray]:
+    """Frames of a flat (``bend=0``) or bent (cylinder, curvature ``bend`` per unit width) photo of
+    ``rgb`` rotated by each yaw angle (radians), with the given pitch, roll and a drift ``shift``."""
+    h, w = rgb.shape[:2]
+    xy, cols = _surface(rgb, size / max(h, w))
+    x, y = xy[:, 0], xy[:, 1]
+    if bend:
+        r = size / bend
+        phi = x / r
+        pts = np.stack([r * np.sin(phi), y, r * (1 - np.cos(phi))], axis=1)
+    else:
+        pts = np.stack([x, y, np.zeros_like(x)], axis=1)
+    frames = []
+    n = len(yaws)
+    for k, yaw in enumerate(yaws):
+        r3 = _rot(float(yaw), pitch * k / max(n - 1, 1), roll * k / max(n - 1, 1))
+        off = (shift[0] * k / max(n - 1, 1), shift[1] * k / max(n - 1, 1))
+        frames.append(_splat(pts @ r3.T, cols, background, offset=off))
+    return frames
+
+
+def head_turn(rgb: np.ndarray, landmarks5: np.ndarray, box: tuple[int, int, int, int], *, yaws: np.ndarray,
+              size: float = 420.0, background: int = 70) -> list[np.ndarray]:
+    """A crude 3D head: the face region lifted onto an ellipsoid with a nose bump at the nose landmark,
+    rotated about the head's vertical axis. A stand-in for a real person, to check that the checker can
+    accept genuine 3D motion at all (not a BPCER measurement)."""
+    h, w = rgb.shape[:2]
+    s = size / max(h, w)
+    xy, cols = _surface(rgb, s)
+    top, right, bottom, left = box
+    cx, cy = (left + right) / 2 - w / 2, (top + bottom) / 2 - h / 2
+    fw = (right - left)
+    ax, ay = 0.75 * fw, 1.0 * fw
+    px, py = xy[:, 0] / s - cx, xy[:, 1] / s - cy
+    e = 1 - (px / ax) ** 2 - (py / ay) ** 2
+    depth = np.where(e > 0, 0.7 * fw * np.sqrt(np.clip(e, 0, 1)), 0.0)
+    nx, ny = landmarks5[4][0] - w / 2 - cx, landmarks5[4][1] - h / 2 - cy - 0.12 * fw
+    depth += 0.22 * fw * np.exp(-(((px - nx) / (0.09 * fw)) ** 2 + ((py - ny) / (0.16 * fw)) ** 2))
+    pts = np.stack([xy[:, 0] - cx * s, xy[:, 1] - cy * s, -depth * s], axis=1)
+    frames = []
+    for yaw in yaws:
+        r3 = _rot(float(yaw), 0.0, 0.0)
+        p = pts @ r3.T
+        p[:, 0] += cx * s
+        p[:, 1] += cy * s
+        frames.append(_splat(p, cols, background))
+    return frames
+
+
+def attack_grid(rgb: np.ndarray, rng) -> list[tuple[str, list[np.ndarray]]]:
+    """Photo-attack sequences for ``rgb``: flat, tilted, bent, rolled and drifting photos turned either
+    way by up to 40-60 degrees, with randomised amplitudes (``rng`` is a ``random.Random``)."""
+    out = []
+    for sign in (1, -1):
+        for name, kw in (("flat", {}), ("tilted", {"pitch": 0.3}), ("bent", {"bend": 1.0}),
+                         ("bent_rolled", {"bend": 2.0, "roll": 0.2}), ("drifting", {"shift": (60.0, 20.0)}),
+                         ("tilted_bent", {"pitch": -0.25, "bend": 1.5})):
+            top = np.radians(rng.uniform(40, 60))
+            yaws = sign * np.linspace(0, top, 10)
+            out.append((f"{name}{'+' if sign > 0 else '-'}", photo_attack(rgb, yaws=yaws, **kw)))
+    return out
