@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 
-COMMANDS = ("read", "bench", "verify", "evaluate")
+COMMANDS = ("read", "sim", "bench", "verify", "evaluate")
 EXIT_USAGE = 2
 
 
@@ -20,6 +21,7 @@ class UsageError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kiosk", description="CCCD check-in kiosk")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every step (no personal data)")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
         try:
@@ -35,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args))
     except UsageError as exc:

@@ -1,0 +1,63 @@
+"""``python -m kiosk sim``: serve the built-in virtual CCCD to pcscd through the vpcd driver.
+
+With pcscd and vsmartcard-vpcd installed, the card then shows up to any PC/SC program in reader
+``Virtual PCD 00 00``. Fault options model a tampered, cloned or BAC-only card, a card pulled away
+after N APDUs, and a reader that refuses extended-length APDUs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from kiosk.simulator import demo_card
+from nfc.errors import TransportError
+from nfc.sim import vpcd
+from nfc.sim.builder import CardOptions
+from nfc.sim.link import LinkModel, ReaderFaults, SimulatedReader
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("sim", help="serve the virtual CCCD to pcscd (vpcd driver)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=vpcd.DEFAULT_PORT)
+    parser.add_argument("--bac-only", action="store_true", help="no EF.CardAccess, no PACE")
+    parser.add_argument("--aa", default="ec-p256", choices=("ec-p256", "ec-brainpoolP256r1", "rsa-1024",
+                                                            "rsa-2048", "none"),
+                        help="Active Authentication key kind (default ec-p256)")
+    parser.add_argument("--clone", action="store_true", help="AA key does not match DG15 (a cloned chip)")
+    parser.add_argument("--tamper-dg", type=int, metavar="N", help="change DG N after EF.SOD was signed")
+    parser.add_argument("--remove-after", type=int, metavar="N", help="take the card away after N APDUs")
+    parser.add_argument("--refuse-extended", action="store_true", help="the reader answers 6700 to extended APDUs")
+    parser.add_argument("--csca-out", type=Path, metavar="FILE", help="write the card's test CSCA (PEM) here")
+    parser.add_argument("--once", action="store_true", help="exit when the first session ends")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = CardOptions(bac_only=args.bac_only, aa=None if args.aa == "none" else args.aa, clone=args.clone,
+                          tamper_dg=args.tamper_dg)
+    demo = demo_card(options)
+    if args.csca_out:
+        demo.pki.write_csca(args.csca_out)
+    faults = ReaderFaults(refuse_extended="sw" if args.refuse_extended else None, remove_after=args.remove_after)
+    print(f"virtual CCCD ready on vpcd {args.host}:{args.port} (CAN {demo.key.can})", flush=True)
+    while True:
+        reader = SimulatedReader(demo.card, LinkModel(), faults)
+        try:
+            sock = vpcd.connect(args.host, args.port)
+        except TransportError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 4
+        demo.card.reset()
+        ended = vpcd.serve(reader, sock)
+        log.info("session ended: %s after %d APDUs", ended, reader.apdus)
+        print(f"session ended: {ended} after {reader.apdus} APDUs", flush=True)
+        if args.once or reader.removed:
+            return 0
+        time.sleep(0.2)

@@ -1,0 +1,138 @@
+"""``python -m kiosk read`` against the virtual CCCD served through pcscd + vpcd (the real PC/SC stack)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from kiosk.simulator import demo_portrait
+from nfc.pcsc import PcscContext
+from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
+
+pytestmark = pytest.mark.e2e
+
+KIOSK = [sys.executable, "-m", "kiosk"]
+DEMO_MRZ = "303004567:030514:280514"
+
+
+def _wait_card_absent(reader: str, timeout_s: float = 5.0) -> None:
+    context = PcscContext()
+    try:
+        deadline = time.monotonic() + timeout_s
+        while context.card_present(reader):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the virtual card is still present on {reader!r}")
+            time.sleep(0.05)
+    finally:
+        context.close()
+
+
+@contextmanager
+def served_card(reader: str, *options: str) -> Iterator[subprocess.Popen]:
+    """The demo card served over vpcd by ``python -m kiosk sim --once`` while the block runs."""
+    _wait_card_absent(reader)
+    sim = subprocess.Popen([*KIOSK, "sim", "--once", *options], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    try:
+        assert "ready" in sim.stdout.readline()
+        yield sim
+    finally:
+        if sim.poll() is None:  # the person takes the card away
+            sim.terminate()
+        sim.wait(timeout=10)
+        _wait_card_absent(reader)
+
+
+def read(reader: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*KIOSK, "read", "--reader", reader, "--wait", "10", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_pace_read_prints_the_contract(pcscd: str) -> None:
+    with served_card(pcscd):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER, "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    citizen = demo_citizen()
+    assert out["access"] == "PACE"
+    assert out["mrz"]["document_number"] == DEMO_ID_NUMBER[-9:]
+    assert out["mrz"]["date_of_birth"] == "2003-05-14"
+    assert out["mrz"]["optional_data"].startswith(DEMO_ID_NUMBER)
+    assert out["citizen"]["id_number"] == DEMO_ID_NUMBER
+    assert out["citizen"]["full_name"] == citizen.full_name == "Nguyễn Thị An"
+    assert out["citizen"]["mother_name"] == citizen.mother_name
+    assert out["citizen"]["spouse_name"] is None
+    assert out["citizen"]["expiry_date"] == "2028-05-14"
+    portrait = demo_portrait()
+    assert out["portrait"] == {"format": "jpeg2000", "sha256": hashlib.sha256(portrait.image).hexdigest(),
+                               "width": 240, "height": 320, "bytes": len(portrait.image)}
+    assert out["passive_authentication"]["status"] == "unverified"
+    assert out["active_authentication"]["status"] == "valid"
+    assert out["extended_length"] is True
+    assert 10 < out["apdu_count"] < 30
+    assert out["bytes_exchanged"] > len(portrait.image)
+
+
+def test_bac_only_card_is_read_with_mrz_data(pcscd: str) -> None:
+    with served_card(pcscd, "--bac-only"):
+        result = read(pcscd, "--mrz", DEMO_MRZ, "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["access"] == "BAC"
+    assert out["citizen"]["id_number"] == DEMO_ID_NUMBER
+
+
+def test_bac_only_card_cannot_be_opened_with_a_can(pcscd: str) -> None:
+    with served_card(pcscd, "--bac-only"):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER)
+    assert result.returncode == 2
+    assert "MRZ" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_wrong_can_exits_3_with_a_clear_message(pcscd: str) -> None:
+    with served_card(pcscd):
+        result = read(pcscd, "--can", "123456", "--json")
+    assert result.returncode == 3
+    assert result.stdout == ""
+    assert "không khớp" in result.stderr and "does not match" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("after", [0, 2, 5, 9, 14])
+def test_card_pulled_away_exits_4_without_traceback(pcscd: str, after: int) -> None:
+    with served_card(pcscd, "--remove-after", str(after)):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER, "--json")
+    assert result.returncode == 4, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_reader_refusing_extended_apdus_falls_back_to_short_reads(pcscd: str) -> None:
+    with served_card(pcscd, "--refuse-extended"):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER, "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["extended_length"] is False
+    assert out["portrait"]["sha256"] == hashlib.sha256(demo_portrait().image).hexdigest()
+    assert out["apdu_count"] >= len(demo_portrait().image) // 0xDF
+
+
+def test_cloned_chip_fails_active_authentication_with_exit_1(pcscd: str) -> None:
+    with served_card(pcscd, "--clone"):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER, "--json")
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["active_authentication"]["status"] == "invalid"
+
+
+def test_no_reader_of_that_name_exits_4(pcscd: str) -> None:
+    result = subprocess.run([*KIOSK, "read", "--reader", "No Such Reader", "--id", DEMO_ID_NUMBER],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 4
+    assert "No Such Reader" in result.stderr and "Traceback" not in result.stderr
