@@ -11,12 +11,10 @@ import importlib
 import logging
 import sys
 
-COMMANDS = ("read", "sim", "bench", "verify", "evaluate")
+from kiosk.errors import UsageError
+
+COMMANDS = ("demo", "read", "sim", "bench", "verify", "evaluate")
 EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """A command line that parses but makes no sense (exit status 2)."""
 
 
 def build_parser() -> argparse.ArgumentParser:

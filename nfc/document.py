@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from nfc.access import AccessKey
-from nfc.errors import FileNotFoundOnChip, NfcError
+from nfc.errors import ApduError, FileNotFoundOnChip, NfcError
 from nfc.lds import EF_COM, EF_SOD, file_for_data_group
 from nfc.lds.com import Com
 from nfc.lds.dg1 import Dg1
@@ -25,7 +25,7 @@ from nfc.lds.dg15 import Dg15
 from nfc.lds.mrz import Mrz
 from nfc.lds.security_infos import Dg14
 from nfc.reader import ChipSession
-from nfc.trust.active import verify_active_authentication
+from nfc.trust.active import ActiveAuthenticationError, verify_active_authentication
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +122,15 @@ def _active_authentication(session: ChipSession, dg14: Dg14 | None, dg15: Dg15 |
     if dg15 is None:
         return CheckResult(NOT_SUPPORTED, "the chip has no DG15")
     challenge = session.rng(8)
-    signature = session.internal_authenticate(challenge)
     info = dg14.active_authentication_info if dg14 is not None else None
     hash_name = info.signature_algorithm if info is not None else None
-    if verify_active_authentication(dg15.public_key_info, challenge, signature, hash_name):
+    try:
+        signature = session.internal_authenticate(challenge)
+        genuine = verify_active_authentication(dg15.public_key_info, challenge, signature, hash_name)
+    except ApduError as exc:  # a chip with DG15 that will not sign is not the chip DG15 describes
+        return CheckResult(INVALID, f"the chip refused INTERNAL AUTHENTICATE: {exc}")
+    except ActiveAuthenticationError as exc:
+        return CheckResult(INVALID, f"the chip's answer cannot be checked: {exc}")
+    if genuine:
         return CheckResult(VALID, "the chip signed a fresh challenge with the DG15 key")
     return CheckResult(INVALID, "the chip's signature does not verify with the DG15 key (possible clone)")

@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk.commands.verify import EXIT_MODELS, _usage
+from kiosk.commands.verify import EXIT_MODELS
+from kiosk.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,7 +56,7 @@ def _evaluate(matcher, pairs) -> dict[str, Any]:
     fta = {"genuine": 0, "impostor": 0}
     for pair in pairs:
         if pair.same is None:
-            raise _usage(f"pair {pair.portrait},{pair.live} has no same=yes/no label")
+            raise UsageError(f"pair {pair.portrait},{pair.live} has no same=yes/no label")
         kind = "genuine" if pair.same else "impostor"
         tpl = cached(templates, pair.portrait, lambda p=pair.portrait: matcher.enroll(load_portrait(p)))
         smp = cached(samples, pair.live, lambda p=pair.live: matcher.observe(read_image_rgb(p)))
@@ -118,9 +119,9 @@ def run(args: argparse.Namespace) -> int:
             from biometrics.portrait import make_chip_like, read_image_rgb
 
             if not args.out:
-                raise _usage("--make-chip-like needs --out FILE.jp2")
+                raise UsageError("--make-chip-like needs --out FILE.jp2")
             if not Path(args.make_chip_like).is_file():
-                raise _usage(f"{args.make_chip_like}: no such file")
+                raise UsageError(f"{args.make_chip_like}: no such file")
             try:
                 data = make_chip_like(read_image_rgb(args.make_chip_like))
             except BiometricsError as exc:
@@ -133,9 +134,9 @@ def run(args: argparse.Namespace) -> int:
             from biometrics.evaluation import build_pairs
 
             if not args.out:
-                raise _usage("--build-pairs needs --out DIR")
+                raise UsageError("--build-pairs needs --out DIR")
             if not Path(args.build_pairs).is_dir():
-                raise _usage(f"{args.build_pairs}: not a folder")
+                raise UsageError(f"{args.build_pairs}: not a folder")
             csv_path, counts = build_pairs(args.build_pairs, args.out, variants=args.variants)
             print(json.dumps({"pairs": str(csv_path), **counts}) if args.json else f"{csv_path}: {counts}")
             return 0
@@ -145,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             pairs = read_pairs_csv(args.pairs)
         except (OSError, ValueError) as exc:
-            raise _usage(f"--pairs: {exc}") from exc
+            raise UsageError(f"--pairs: {exc}") from exc
         args.frames = None
         report = _evaluate(make_matcher(args), pairs)
     except ModelsUnavailable as exc:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from kiosk import keys
-from kiosk.cli import UsageError
+from kiosk.errors import UsageError
 from kiosk.messages import message
 from kiosk.simulator import demo_card
 from nfc.access import AccessKey

@@ -14,14 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import UsageError
+
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_MODELS, EXIT_NO_FACE = 0, 1, 3, 5
 VIDEO_STEP = 3  # take every 3rd video frame (~10 per second at 30 fps) to span the decision window
-
-
-def _usage(msg: str) -> Exception:
-    from kiosk.cli import UsageError
-
-    return UsageError(msg)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,11 +39,11 @@ def make_matcher(args: argparse.Namespace):
     cfg = MatcherConfig()
     if getattr(args, "threshold", None) is not None:
         if not 0.0 < args.threshold < 2.0:
-            raise _usage("--threshold must be between 0 and 2")
+            raise UsageError("--threshold must be between 0 and 2")
         cfg = replace(cfg, threshold=args.threshold)
     if getattr(args, "frames", None) is not None:
         if args.frames < 1:
-            raise _usage("--frames must be at least 1")
+            raise UsageError("--frames must be at least 1")
         cfg = replace(cfg, max_frames=args.frames)
     return Matcher(config=cfg)
 
@@ -61,7 +57,7 @@ def live_input(spec: str, max_frames: int):
     if spec.isdigit():
         return open_source(spec, max_frames=max_frames)
     if not path.exists():
-        raise _usage(f"--live {spec}: no such file or folder")
+        raise UsageError(f"--live {spec}: no such file or folder")
     if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
         return ArraySource([read_image_rgb(path)])
     if path.is_file():
@@ -75,7 +71,7 @@ def decide_one(matcher, portrait_path: str, live_spec: str) -> dict[str, Any]:
     from biometrics.portrait import load_portrait
 
     if not Path(portrait_path).is_file():
-        raise _usage(f"--portrait {portrait_path}: no such file")
+        raise UsageError(f"--portrait {portrait_path}: no such file")
     try:
         portrait = load_portrait(portrait_path)
         source = live_input(live_spec, matcher.config.max_frames)
@@ -89,7 +85,7 @@ def decide_one(matcher, portrait_path: str, live_spec: str) -> dict[str, Any]:
         return {"status": EXIT_NO_FACE, "match": False, "reason": "undecodable", "where": where,
                 "message_key": exc.message_key, "detail": exc.detail}
     except errors.FrameSourceError as exc:
-        raise _usage(f"--live {live_spec}: {exc.detail}") from exc
+        raise UsageError(f"--live {live_spec}: {exc.detail}") from exc
     out = verdict.as_dict()
     out["status"] = EXIT_MATCH if verdict.match else EXIT_NO_MATCH
     return out
@@ -112,9 +108,9 @@ def run(args: argparse.Namespace) -> int:
     from biometrics.errors import ModelsUnavailable
 
     if args.pairs and (args.portrait or args.live):
-        raise _usage("give either --pairs or --portrait and --live")
+        raise UsageError("give either --pairs or --portrait and --live")
     if not args.pairs and not (args.portrait and args.live):
-        raise _usage("--portrait and --live are required (or --pairs FILE.csv)")
+        raise UsageError("--portrait and --live are required (or --pairs FILE.csv)")
     try:
         matcher = make_matcher(args)
     except ModelsUnavailable as exc:
@@ -126,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             pairs = read_pairs_csv(args.pairs)
         except (OSError, ValueError) as exc:
-            raise _usage(f"--pairs: {exc}") from exc
+            raise UsageError(f"--pairs: {exc}") from exc
         for pair in pairs:
             result = decide_one(matcher, pair.portrait, pair.live)
             result = {"portrait": pair.portrait, "live": pair.live, "same": pair.same, **result}

@@ -157,3 +157,22 @@ def test_card_pulled_away_at_every_step_raises_a_transport_error(pki: TestPki) -
         built.card.reset()
         with pytest.raises(TransportError):
             read(built, faults=ReaderFaults(remove_after=after))
+
+
+
+class _ShortSigner:
+    def sign(self, challenge: bytes) -> bytes:
+        return b"\x01\x02\x03"
+
+
+def test_chip_answering_aa_with_garbage_is_invalid_not_a_crash(pki: TestPki) -> None:
+    built = card(pki)
+    built.card.aa_key = _ShortSigner()
+    assert read(built)[0].active_authentication.status == "invalid"
+
+
+def test_chip_with_dg15_refusing_internal_authenticate_is_invalid(pki: TestPki) -> None:
+    built = card(pki)
+    built.card.aa_key = None  # answers 6D00 to INTERNAL AUTHENTICATE
+    result = read(built)[0].active_authentication
+    assert result.status == "invalid" and "refused" in result.detail

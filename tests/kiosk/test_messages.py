@@ -1,0 +1,34 @@
+"""Every message key an error can carry has a Vietnamese and an English text."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import biometrics.errors
+import nfc.errors
+import nfc.pace
+import nfc.trust.active
+from kiosk import errors as kiosk_errors
+from kiosk.messages import _catalogue, message
+
+
+def _keys() -> set[str]:
+    found = set()
+    for module in (nfc.errors, nfc.pace, nfc.trust.active, biometrics.errors, kiosk_errors):
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Exception) and hasattr(cls, "message_key"):
+                found.add(cls.message_key)
+    return found
+
+
+@pytest.mark.parametrize("key", sorted(_keys()))
+def test_every_error_message_key_has_both_languages(key: str) -> None:
+    assert key in _catalogue(), f"{key} is missing from kiosk/messages.toml"
+    text = message(key)
+    assert text.vi.strip() and text.en.strip() and text.vi != text.en
+
+
+def test_vietnamese_diacritics_survive_loading() -> None:
+    assert "không khớp" in message("chip.access_denied").vi
