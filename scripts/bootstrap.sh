@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Installs everything the kiosk needs on a fresh Debian/Ubuntu machine, idempotently:
 # the PC/SC stack (pcscd, the vsmartcard vpcd driver) and a virtual environment in .venv/.
-# Called by `make demo` / `make test`; safe to run again (it skips what is already there).
+# The README's two commands start with it; safe to run again (it skips what is already there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+PYTHON=${PYTHON:-python3}
+# pcscd + the vpcd driver run the virtual card on the real PC/SC stack; pyscard builds from source
+# against libpcsclite with swig and a C compiler.
 APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev swig pcsc-tools)
+command -v gcc >/dev/null || APT_PACKAGES+=(gcc)
+"$PYTHON" -c "import ensurepip" 2>/dev/null || APT_PACKAGES+=(python3-venv)
+"$PYTHON" -c "import os, sysconfig; assert os.path.exists(sysconfig.get_paths()['include'] + '/Python.h')" \
+  2>/dev/null || APT_PACKAGES+=(python3-dev)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -19,7 +26,6 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=.venv/.bootstrap-stamp
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$0" -nt "$stamp" ] \

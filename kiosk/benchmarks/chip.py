@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import platform
 import statistics
 import time
@@ -43,6 +45,7 @@ def _one_read(demo, link: LinkModel, faults: ReaderFaults) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    logging.getLogger("nfc.reader").setLevel(logging.ERROR)  # the short-only runs warn on every read
     link = LinkModel(args.bit_rate, args.per_apdu_ms / 1000)
     demo = demo_card(portrait=demo_portrait(args.portrait_bytes))
     results = {}
@@ -74,6 +77,4 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _machine() -> str:
-    import os
-
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
