@@ -1,0 +1,53 @@
+"""The one interface every destination adapter implements.
+
+``lookup`` checks, before anything is submitted, whether this person may check in here (insurance card
+valid, boarding pass matches, candidate on the roster). ``submit`` hands over a verified check-in and
+must be idempotent by ``checkin.checkin_id``: the outbox retries after crashes and timeouts, so the same
+check-in may arrive twice and must be recorded once.
+
+Errors: :class:`UpstreamUnavailable` when the other side could not be reached or answered a transient
+failure (the outbox retries later), :class:`UpstreamRejected` when it answered with a final refusal.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+
+from kiosk.checkin import CheckIn, Decision, Person, Receipt
+from kiosk.errors import KioskError
+
+
+class UpstreamError(KioskError):
+    """The destination system failed; ``retryable`` says whether trying again later may succeed."""
+
+    message_key = "upstream.error"
+    retryable = False
+
+    def __init__(self, message: str, *, step: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.step = step
+        self.code = code  # the upstream's own result code, for staff logs
+
+
+class UpstreamUnavailable(UpstreamError):
+    message_key = "upstream.unavailable"
+    retryable = True
+
+
+class UpstreamRejected(UpstreamError):
+    message_key = "upstream.rejected"
+
+
+class Adapter(abc.ABC):
+    """A destination system. Implementations are configured from their profile's table in ``config/``."""
+
+    name: str = "adapter"
+
+    @abc.abstractmethod
+    def lookup(self, person: Person, context: Mapping[str, str]) -> Decision:
+        """May ``person`` check in here? ``context`` carries what the kiosk gathered (e.g. boarding pass text)."""
+
+    @abc.abstractmethod
+    def submit(self, checkin: CheckIn) -> Receipt:
+        """Record ``checkin`` at the destination, exactly once per ``checkin_id``."""

@@ -1,0 +1,84 @@
+"""What a check-in is, as it crosses from the session to an adapter and the outbox.
+
+Small frozen dataclasses only; personal fields are kept to what the destination needs, and ``repr``
+never shows them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Person:
+    """The verified card holder, from the chip (DG13, DG1)."""
+
+    id_number: str
+    full_name: str
+    date_of_birth: date | None
+    sex: str | None  # "M" / "F" / None
+    birth_year_only: bool = False  # DG13 gave only a year
+
+    def __repr__(self) -> str:
+        return "Person(******)"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How the person was verified: chip access and authenticity, face decision (no images, no templates)."""
+
+    access: str  # "PACE" / "BAC"
+    passive_authentication: str  # valid / invalid / unverified
+    active_authentication: str  # valid / invalid / not_supported
+    chip_authentication: str = "not_supported"
+    face_match: bool | None = None
+    face_distance: float | None = None
+    face_threshold: float | None = None
+    liveness: str = "not_checked"  # passed / failed / not_checked
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """One verified check-in. ``checkin_id`` is the idempotency key every adapter honours."""
+
+    profile: str
+    site: str
+    person: Person
+    evidence: Evidence
+    created_at: datetime
+    checkin_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    context: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __repr__(self) -> str:
+        return f"CheckIn(id={self.checkin_id}, profile={self.profile})"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An adapter's answer before submission: may this person check in here, and why (message keys)."""
+
+    status: str  # "cleared" / "refer" (staff must look) / "refused"
+    reasons: tuple[str, ...] = ()  # message keys for the screen, most important first
+    staff_notes: tuple[str, ...] = ()  # what staff should check or do; no personal data
+    details: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    CLEARED = "cleared"
+    REFER = "refer"
+    REFUSED = "refused"
+
+    @property
+    def cleared(self) -> bool:
+        return self.status == self.CLEARED
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the destination answered to a submission: its reference and what to show the person."""
+
+    reference: str
+    display: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # e.g. queue_number, room
+    duplicate: bool = False  # the destination had this check-in already (idempotent replay)
