@@ -25,26 +25,13 @@ from nfc.lds.dg15 import Dg15
 from nfc.lds.mrz import Mrz
 from nfc.lds.security_infos import Dg14
 from nfc.reader import ChipSession
+from nfc.trust import INVALID, NOT_SUPPORTED, UNVERIFIED, VALID, CheckResult
 from nfc.trust.active import ActiveAuthenticationError, verify_active_authentication
 
 log = logging.getLogger(__name__)
 
 # what a CCCD check-in reads (DG11/DG12 are absent on CCCD but read when EF.COM lists them)
 DEFAULT_DATA_GROUPS = (1, 2, 11, 12, 13, 14, 15)
-
-VALID, INVALID, UNVERIFIED, NOT_SUPPORTED = "valid", "invalid", "unverified", "not_supported"
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """Outcome of one authenticity check: ``status`` is valid / invalid / unverified / not_supported."""
-
-    status: str
-    detail: str = ""
-
-    @property
-    def failed(self) -> bool:
-        return self.status == INVALID
 
 
 @dataclass(frozen=True)
