@@ -82,3 +82,34 @@ class Receipt:
     reference: str
     display: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # e.g. queue_number, room
     duplicate: bool = False  # the destination had this check-in already (idempotent replay)
+
+
+def checkin_to_dict(checkin: CheckIn) -> dict:
+    """A JSON-able form for the outbox (which encrypts it) and for adapters that post JSON."""
+    person, evidence = checkin.person, checkin.evidence
+    return {
+        "checkin_id": checkin.checkin_id,
+        "profile": checkin.profile,
+        "site": checkin.site,
+        "created_at": checkin.created_at.isoformat(),
+        "person": {"id_number": person.id_number, "full_name": person.full_name,
+                   "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+                   "sex": person.sex, "birth_year_only": person.birth_year_only},
+        "evidence": {name: getattr(evidence, name) for name in evidence.__dataclass_fields__},
+        "context": dict(checkin.context),
+    }
+
+
+def checkin_from_dict(data: dict) -> CheckIn:
+    person = data["person"]
+    born = person.get("date_of_birth")
+    return CheckIn(
+        profile=data["profile"],
+        site=data["site"],
+        person=Person(person["id_number"], person["full_name"], date.fromisoformat(born) if born else None,
+                      person.get("sex"), bool(person.get("birth_year_only", False))),
+        evidence=Evidence(**data["evidence"]),
+        created_at=datetime.fromisoformat(data["created_at"]),
+        checkin_id=data["checkin_id"],
+        context=MappingProxyType(dict(data.get("context", {}))),
+    )

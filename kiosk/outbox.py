@@ -1,0 +1,256 @@
+"""The durable outbox: every verified check-in is stored before it is delivered, and delivered until done.
+
+- Storage is SQLite in WAL mode with ``synchronous=FULL``. A check-in is committed before any delivery
+  starts, so it survives ``kill -9`` and power loss at any moment.
+- Delivery is at-least-once with retries and exponential backoff. The adapters are idempotent by
+  ``checkin_id``, so the receiver records each check-in exactly once: a crash between "sent" and
+  "marked delivered" only causes a harmless replay.
+- The personal fields are encrypted at rest with AES-GCM. The check-in id is the associated data, so a
+  row cannot be moved to another id. The key comes from ``KIOSK_OUTBOX_KEY`` (base64 of 32 bytes) or a
+  key file that must be private (mode 0600). It is never in the repository.
+- Delivered rows are purged after a retention period. Failed rows wait for staff (``outbox retry``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import random
+import sqlite3
+import stat
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from kiosk.adapters.base import Adapter, UpstreamError
+from kiosk.checkin import CheckIn, Receipt, checkin_from_dict, checkin_to_dict
+from kiosk.errors import KioskError
+
+log = logging.getLogger(__name__)
+
+KEY_ENV = "KIOSK_OUTBOX_KEY"
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    checkin_id TEXT PRIMARY KEY,
+    profile TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,
+    last_error TEXT,
+    payload BLOB NOT NULL,
+    receipt BLOB,
+    delivered_at REAL
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+"""
+
+
+class OutboxError(KioskError):
+    message_key = "kiosk.error"
+
+
+class OutboxKeyError(OutboxError):
+    """The encryption key is missing, malformed, readable by others, or does not open the stored rows."""
+
+
+def load_key(key_file: Path, *, create: bool = False) -> bytes:
+    """The 32-byte outbox key, from ``KIOSK_OUTBOX_KEY`` or ``key_file``.
+
+    A key file that group or others can read is refused. With ``create``, a missing file is made with
+    a fresh random key and mode 0600.
+    """
+    env = os.environ.get(KEY_ENV)
+    if env:
+        try:
+            key = base64.b64decode(env, validate=True)
+        except ValueError as exc:
+            raise OutboxKeyError(f"{KEY_ENV} is not base64") from exc
+        if len(key) != 32:
+            raise OutboxKeyError(f"{KEY_ENV} must decode to 32 bytes, not {len(key)}")
+        return key
+    if not key_file.exists():
+        if not create:
+            raise OutboxKeyError(f"no outbox key: set {KEY_ENV} or create {key_file}")
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(base64.b64encode(AESGCM.generate_key(bit_length=256)))
+    mode = key_file.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise OutboxKeyError(f"{key_file} is readable by others (mode {stat.S_IMODE(mode):o}); chmod 600 it")
+    try:
+        key = base64.b64decode(key_file.read_bytes().strip(), validate=True)
+    except ValueError as exc:
+        raise OutboxKeyError(f"{key_file} does not hold a base64 key") from exc
+    if len(key) != 32:
+        raise OutboxKeyError(f"{key_file} must hold 32 bytes of key, not {len(key)}")
+    return key
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with full jitter: attempt n waits up to ``base_s * 2**n`` (at most ``max_s``)."""
+
+    base_s: float = 2.0
+    max_s: float = 300.0
+
+    def delay(self, attempts: int, rng: Callable[[], float]) -> float:
+        return min(self.max_s, self.base_s * 2 ** max(0, attempts - 1)) * (0.5 + rng() / 2)
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    pending: int
+    delivered: int
+    failed: int
+    oldest_pending_s: float | None
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    checkin_id: str
+    state: str
+    receipt: Receipt | None = None
+    error: str | None = None
+
+
+class Outbox:
+    """A check-in queue in one SQLite file. Safe to open from several processes."""
+
+    def __init__(self, path: Path, key: bytes, *, clock: Callable[[], float] = time.time,
+                 rng: Callable[[], float] = random.random, backoff: Backoff | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._aead = AESGCM(key)
+        self._clock = clock
+        self._rng = rng
+        self._backoff = backoff or Backoff()
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        os.chmod(self.path, 0o600)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- encryption ---------------------------------------------------------------------------------
+    def _seal(self, checkin_id: str, document: dict) -> bytes:
+        nonce = os.urandom(12)
+        plain = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        return nonce + self._aead.encrypt(nonce, plain, checkin_id.encode())
+
+    def _open(self, checkin_id: str, blob: bytes) -> dict:
+        try:
+            plain = self._aead.decrypt(blob[:12], blob[12:], checkin_id.encode())
+        except InvalidTag as exc:
+            raise OutboxKeyError(f"row {checkin_id} does not decrypt: wrong key or tampered row") from exc
+        return json.loads(plain)
+
+    # -- queue --------------------------------------------------------------------------------------
+    def enqueue(self, checkin: CheckIn) -> bool:
+        """Store ``checkin`` durably; False when it was already stored (same id)."""
+        now = self._clock()
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO outbox (checkin_id, profile, created_at, state, next_attempt_at, payload)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (checkin.checkin_id, checkin.profile, now, PENDING, now,
+                 self._seal(checkin.checkin_id, checkin_to_dict(checkin))))
+        return cursor.rowcount == 1
+
+    def due(self, limit: int = 50) -> list[CheckIn]:
+        rows = self._db.execute(
+            "SELECT checkin_id, payload FROM outbox WHERE state = ? AND next_attempt_at <= ?"
+            " ORDER BY created_at LIMIT ?", (PENDING, self._clock(), limit)).fetchall()
+        return [checkin_from_dict(self._open(cid, payload)) for cid, payload in rows]
+
+    def deliver(self, checkin: CheckIn, adapter: Adapter) -> DeliveryResult:
+        """Submit one check-in and record the outcome; never raises for upstream failures."""
+        cid = checkin.checkin_id
+        try:
+            receipt = adapter.submit(checkin)
+        except UpstreamError as exc:
+            return self._record_failure(cid, exc)
+        document = {"reference": receipt.reference, "display": dict(receipt.display),
+                    "duplicate": receipt.duplicate}
+        with self._transaction() as db:
+            db.execute("UPDATE outbox SET state = ?, delivered_at = ?, receipt = ?, last_error = NULL,"
+                       " attempts = attempts + 1 WHERE checkin_id = ?",
+                       (DELIVERED, self._clock(), self._seal(cid, document), cid))
+        log.info("outbox: %s delivered (reference kept encrypted)", cid)
+        return DeliveryResult(cid, DELIVERED, receipt)
+
+    def _record_failure(self, cid: str, exc: UpstreamError) -> DeliveryResult:
+        error = f"{type(exc).__name__}: {exc}" + (f" [code {exc.code}]" if exc.code else "")
+        with self._transaction() as db:
+            (attempts,) = db.execute("SELECT attempts FROM outbox WHERE checkin_id = ?", (cid,)).fetchone()
+            attempts += 1
+            state = PENDING if exc.retryable else FAILED
+            next_at = self._clock() + self._backoff.delay(attempts, self._rng)
+            db.execute("UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?"
+                       " WHERE checkin_id = ?", (state, attempts, next_at, error, cid))
+        log.warning("outbox: %s attempt %d failed (%s), %s", cid, attempts, error,
+                    "will retry" if exc.retryable else "needs staff")
+        return DeliveryResult(cid, state, error=error)
+
+    def deliver_due(self, adapters: Callable[[str], Adapter], limit: int = 50) -> list[DeliveryResult]:
+        """Deliver every due check-in with the adapter of its profile."""
+        return [self.deliver(checkin, adapters(checkin.profile)) for checkin in self.due(limit)]
+
+    def receipt(self, checkin_id: str) -> Receipt | None:
+        row = self._db.execute("SELECT receipt FROM outbox WHERE checkin_id = ?", (checkin_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        document = self._open(checkin_id, row[0])
+        return Receipt(document["reference"], document["display"], document["duplicate"])
+
+    def state(self, checkin_id: str) -> str | None:
+        row = self._db.execute("SELECT state FROM outbox WHERE checkin_id = ?", (checkin_id,)).fetchone()
+        return row[0] if row else None
+
+    # -- staff operations ---------------------------------------------------------------------------
+    def status(self) -> OutboxStatus:
+        counts = dict(self._db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
+        (oldest,) = self._db.execute("SELECT MIN(created_at) FROM outbox WHERE state = ?", (PENDING,)).fetchone()
+        return OutboxStatus(counts.get(PENDING, 0), counts.get(DELIVERED, 0), counts.get(FAILED, 0),
+                            None if oldest is None else self._clock() - oldest)
+
+    def failures(self) -> list[tuple[str, int, str]]:
+        """(check-in id, attempts, last error) of the rows waiting for staff, and of retrying ones."""
+        return self._db.execute("SELECT checkin_id, attempts, COALESCE(last_error, '') FROM outbox"
+                                " WHERE state != ? ORDER BY created_at", (DELIVERED,)).fetchall()
+
+    def retry(self) -> int:
+        """Make failed rows, and pending ones waiting out a backoff, due now."""
+        with self._transaction() as db:
+            cursor = db.execute("UPDATE outbox SET state = ?, next_attempt_at = ? WHERE state != ?",
+                                (PENDING, self._clock(), DELIVERED))
+        return cursor.rowcount
+
+    def purge(self, retention_s: float) -> int:
+        """Delete delivered rows older than ``retention_s``: personal data is kept no longer than needed."""
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM outbox WHERE state = ? AND delivered_at < ?",
+                                (DELIVERED, self._clock() - retention_s))
+        return cursor.rowcount
