@@ -11,3 +11,9 @@ class KioskError(Exception):
 
 class UsageError(KioskError):
     """A command line that parses but makes no sense (exit status 2)."""
+
+
+class KeyNotFound(KioskError):
+    """No access key could be had: no QR code seen and nothing typed."""
+
+    message_key = "key.not_found"

@@ -29,6 +29,7 @@ from biometrics.portrait import decode_portrait
 from kiosk.adapters.base import Adapter, UpstreamError, UpstreamUnavailable
 from kiosk.audit import AuditLog
 from kiosk.checkin import CheckIn, Decision, Evidence, Person, Receipt
+from kiosk.errors import KioskError
 from kiosk.keys import QrData
 from kiosk.outbox import DELIVERED, PENDING, Outbox
 from kiosk.policy import ChipPolicy, evaluate
@@ -192,7 +193,7 @@ class CheckInSession:
 
     def _read_with_retries(self, state: dict[str, Any], connection: Connection) -> tuple[CardData, ChipSession]:
         for attempt in range(self.config.retries + 1):
-            key_input = self._step(state, "key", lambda attempt=attempt: self._keys(attempt))
+            key_input = self._step(state, "key", lambda attempt=attempt: self._key(attempt))
             state["qr"] = key_input.qr
             try:
                 return self._step(state, "chip", lambda key=key_input.key: self._read(connection, key))
@@ -202,6 +203,12 @@ class CheckInSession:
                 self._audit.record(state["ref"], "chip", "key_refused", detail=stop.detail,
                                    profile=self.config.profile)
         raise AssertionError("unreachable")
+
+    def _key(self, attempt: int) -> KeyInput:
+        try:
+            return self._keys(attempt)
+        except (NfcError, KioskError) as exc:
+            raise _Stop(REFUSED, exc.message_key, str(exc)) from exc
 
     def _read(self, connection: Connection, key: AccessKey) -> tuple[CardData, ChipSession]:
         session = ChipSession(connection)

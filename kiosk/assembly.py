@@ -1,0 +1,92 @@
+"""Wire one kiosk from a profile and the hardware at hand: card source, key source, camera, matcher,
+adapter, outbox, audit log. The CLI (``check``, ``run``, ``demo``) and the UI share this."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from biometrics.frames import ArraySource, Frame, open_source
+from biometrics.matcher import Matcher, MatcherConfig
+from biometrics.portrait import demo_face_rgb
+from kiosk.adapters.registry import build_adapter
+from kiosk.audit import AuditLog
+from kiosk.errors import KeyNotFound, UsageError
+from kiosk.outbox import Outbox, load_key
+from kiosk.qr import find_cccd_qr
+from kiosk.session import CheckInSession, KeyInput, SessionConfig, SessionEvent
+from kiosk.settings import Profile
+from kiosk.simulator import DemoCard, demo_card
+from nfc.access import AccessKey
+from nfc.pcsc import open_reader
+from nfc.sim.link import SimulatedReader
+from nfc.transport import Connection, InProcessConnection
+
+DEMO_CAMERA_FRAMES = 8
+
+
+@dataclass
+class Hardware:
+    """Where cards and faces come from. ``reader`` None with ``simulator`` False means the first PC/SC reader."""
+
+    simulator: bool = False
+    reader: str | None = None
+    wait_s: float = 30.0
+    camera: str | None = None  # index, video, folder; None: the demo face
+    key: AccessKey | None = None  # typed or configured key; None: the card's QR code via the camera
+    sim_cards: list[DemoCard] = field(default_factory=list)
+
+    def open_card(self) -> Connection:
+        if self.simulator:
+            card = demo_card()
+            self.sim_cards.append(card)
+            del self.sim_cards[:-1]  # keep only the card on the reader now
+            return InProcessConnection(SimulatedReader(card.card))
+        return open_reader(self.reader, wait_s=self.wait_s)
+
+    def frames(self, max_frames: int) -> Iterable[Frame]:
+        if self.camera is None:
+            return ArraySource([demo_face_rgb()], repeat=max_frames).frames()
+        return open_source(self.camera, max_frames=max_frames).frames()
+
+    def keys(self, attempt: int) -> KeyInput:
+        if self.key is not None and attempt == 0:
+            return KeyInput(self.key)
+        if self.simulator and self.key is None and self.camera is None:
+            return KeyInput(self.sim_cards[-1].key)  # the demo card's own CAN, as its QR code would give
+        qr = find_cccd_qr(self.frames(60))
+        if qr is None:
+            raise KeyNotFound("no CCCD QR code was seen by the camera; the ID number must be typed")
+        return KeyInput(qr.access_key(), qr)
+
+
+def build_session(profile: Profile, hardware: Hardware, *,
+                  listener: Callable[[SessionEvent], None] = lambda event: None,
+                  passive=None) -> tuple[CheckInSession, Outbox]:
+    """A ready :class:`CheckInSession` for ``profile`` on ``hardware``, and its outbox."""
+    try:
+        key = load_key(profile.outbox_key_file, create=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the outbox key in {profile.data_dir}: {exc}") from exc
+    outbox = Outbox(profile.outbox_path, key)
+    matcher = Matcher(config=MatcherConfig(max_frames=profile.face.max_frames)) if profile.face.enabled else None
+    session = CheckInSession(
+        SessionConfig(profile.name, profile.site, profile.policy, face=profile.face.enabled,
+                      face_timeout_s=profile.face.timeout_s, max_frames=profile.face.max_frames,
+                      retries=profile.retries),
+        open_card=hardware.open_card,
+        keys=hardware.keys,
+        camera=lambda: hardware.frames(profile.face.max_frames),
+        matcher=matcher,
+        adapter=build_adapter(profile),
+        outbox=outbox,
+        audit=AuditLog(profile.audit_path),
+        passive=passive,
+        listener=listener,
+    )
+    return session, outbox
+
+
+def context_from(args: Mapping[str, str | None]) -> dict[str, str]:
+    """What the person gave besides the card (boarding pass text, …), without empty values."""
+    return {k: v for k, v in args.items() if v}

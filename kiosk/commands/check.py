@@ -1,0 +1,140 @@
+"""``python -m kiosk check``: one whole check-in, headless; ``python -m kiosk run``: one after another.
+
+Exit status of ``check``: 0 checked in (or safely queued for an upstream that is down), 1 refused or
+referred to staff, 2 usage error, 3 the card refused the access key, 4 no card / link lost, 5 no usable
+face.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from kiosk import keys
+from kiosk.assembly import Hardware, build_session, context_from
+from kiosk.errors import UsageError
+from kiosk.messages import message
+from kiosk.session import CHECKED_IN, ERROR, QUEUED, SessionEvent, SessionResult
+from kiosk.settings import PROFILES, SettingsError, load_profile
+from nfc.errors import AccessKeyError
+
+EXIT_OK, EXIT_REFUSED, EXIT_KEY, EXIT_LINK, EXIT_FACE = 0, 1, 3, 4, 5
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", default="demo", help=f"{', '.join(PROFILES)} or a TOML file (default demo)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--reader", metavar="NAME", help="PC/SC reader name (default: the first reader)")
+    where.add_argument("--simulator", action="store_true", help="the built-in virtual card")
+    parser.add_argument("--camera", metavar="INDEX|FILE|FOLDER", help="camera (default: the demo face)")
+    key = parser.add_mutually_exclusive_group()
+    key.add_argument("--id", metavar="ID12", help="12-digit ID number (default: the card's QR code via the camera)")
+    key.add_argument("--can")
+    key.add_argument("--mrz", metavar="DOCNO:YYMMDD:YYMMDD")
+    key.add_argument("--qr", metavar="TEXT")
+    parser.add_argument("--boarding-pass", metavar="TEXT", help="boarding pass barcode text (airport)")
+    parser.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a card (default 30)")
+    parser.add_argument("--json", action="store_true")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    check = sub.add_parser("check", help="one whole check-in, headless")
+    _common(check)
+    check.set_defaults(func=run_check)
+    loop = sub.add_parser("run", help="check in one person after another")
+    _common(loop)
+    loop.add_argument("--count", type=int, help="stop after this many check-ins (default: never)")
+    loop.set_defaults(func=run_loop)
+
+
+def _hardware(args: argparse.Namespace) -> Hardware:
+    try:
+        key = (keys.key_from_id(args.id) if args.id else keys.key_from_can(args.can) if args.can
+               else keys.key_from_mrz(args.mrz) if args.mrz else keys.parse_qr(args.qr).access_key() if args.qr
+               else None)
+    except AccessKeyError as exc:
+        raise UsageError(str(exc)) from exc
+    return Hardware(simulator=args.simulator, reader=args.reader, wait_s=args.wait, camera=args.camera, key=key)
+
+
+def _session(args: argparse.Namespace, listener=lambda event: None):
+    try:
+        profile = load_profile(args.profile)
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from exc
+    return build_session(profile, _hardware(args), listener=listener)
+
+
+def _exit_status(result: SessionResult) -> int:
+    if result.outcome in (CHECKED_IN, QUEUED):
+        return EXIT_OK
+    if result.message_key == "chip.access_denied":
+        return EXIT_KEY
+    if result.outcome == ERROR and result.message_key.startswith("chip."):
+        return EXIT_LINK
+    if result.message_key.startswith("face.") and result.message_key != "face.no_match":
+        return EXIT_FACE
+    return EXIT_REFUSED
+
+
+def result_json(result: SessionResult) -> dict:
+    text = message(result.message_key)
+    return {
+        "ref": result.ref, "outcome": result.outcome, "message_key": result.message_key,
+        "message": {"vi": text.vi, "en": text.en}, "checkin_id": result.checkin_id,
+        "decision": None if result.decision is None else {
+            "status": result.decision.status, "reasons": list(result.decision.reasons),
+            "staff_notes": list(result.decision.staff_notes)},
+        "receipt": None if result.receipt is None else {
+            "reference": result.receipt.reference, "display": dict(result.receipt.display)},
+        "warnings": list(result.warnings), "failed_step": result.failed_step, "detail": result.detail,
+        "timings": {step: round(s, 4) for step, s in result.timings}, "total_s": round(result.total_s, 4),
+    }
+
+
+def _print(result: SessionResult, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+        return
+    text = message(result.message_key)
+    print(f"{text.vi}\n{text.en}")
+    if result.receipt is not None:
+        for name, value in result.receipt.display.items():
+            print(f"  {name}: {value}")
+    for warning in result.warnings:
+        print(f"  ! {warning}: {message('trust.' + warning + '_unverified').both()}")
+    steps = ", ".join(f"{step} {s:.3f}s" for step, s in result.timings)
+    print(f"[{result.outcome}] {steps} (total {result.total_s:.3f} s)", file=sys.stderr)
+    if result.detail:
+        print(f"[staff] {result.failed_step}: {result.detail}", file=sys.stderr)
+
+
+def _progress(event: SessionEvent) -> None:
+    if event.state != "started":
+        print(f"  {event.step}: {event.state} ({event.elapsed_s:.3f} s)", file=sys.stderr)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    session, outbox = _session(args, listener=_progress if not args.json else (lambda event: None))
+    try:
+        result = session.run(context_from({"boarding_pass": args.boarding_pass}))
+    finally:
+        outbox.close()
+    _print(result, args.json)
+    return _exit_status(result)
+
+
+def run_loop(args: argparse.Namespace) -> int:
+    session, outbox = _session(args)
+    done = 0
+    try:
+        while args.count is None or done < args.count:
+            result = session.run(context_from({"boarding_pass": args.boarding_pass}))
+            _print(result, args.json)
+            done += 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        outbox.close()
+    return EXIT_OK
