@@ -11,7 +11,6 @@ from biometrics.frames import Frame
 from kiosk.keys import QrData, parse_qr
 from nfc.errors import AccessKeyError
 
-
 _DETECTORS = (cv2.QRCodeDetectorAruco(), cv2.QRCodeDetector())
 
 
