@@ -159,7 +159,10 @@ class CheckInSession:
         person = _person(data)
         decision = self._step(state, "destination", lambda: self._lookup(state, person))
         state["decision"] = decision
-        return self._step(state, "result", lambda: self._result(state, data, person, decision))
+        outcome, key, checkin_id, receipt = self._step(state, "result",
+                                                      lambda: self._result(state, data, person, decision))
+        return SessionResult(state["ref"], outcome, key, tuple(state["timings"]), decision, receipt, checkin_id,
+                             tuple(state.get("warnings", ())))
 
     def _step(self, state: dict[str, Any], name: str, action: Callable[[], Any]) -> Any:
         if self._cancel.is_set():
@@ -274,7 +277,9 @@ class CheckInSession:
                         "; ".join(decision.staff_notes) or None)
         return decision
 
-    def _result(self, state: dict[str, Any], data: CardData, person: Person, decision: Decision) -> SessionResult:
+    def _result(self, state: dict[str, Any], data: CardData, person: Person,
+                decision: Decision) -> tuple[str, str, str, Receipt | None]:
+        """Store the check-in durably, then deliver it; (outcome, message key, check-in id, receipt)."""
         checks: dict[str, CheckResult] = state["checks"]
         verdict: Verdict | None = state.get("face")
         evidence = Evidence(
@@ -291,7 +296,6 @@ class CheckInSession:
                           context=MappingProxyType(context))
         self._outbox.enqueue(checkin)  # durable before anything is sent
         delivery = self._outbox.deliver(checkin, self._adapter)
-        timings = tuple(state["timings"])
         if delivery.state == DELIVERED:
             outcome = CHECKED_IN if decision.cleared else REFER
             key = "result.checked_in" if decision.cleared else (decision.reasons or ("result.refer",))[0]
@@ -301,8 +305,7 @@ class CheckInSession:
             outcome, key = REFER, "upstream.rejected"
         self._audit.record(state["ref"], "checkin", outcome, detail=f"checkin {checkin.checkin_id}",
                            profile=self.config.profile)
-        return SessionResult(state["ref"], outcome, key, timings, decision, delivery.receipt, checkin.checkin_id,
-                             tuple(state.get("warnings", ())))
+        return outcome, key, checkin.checkin_id, delivery.receipt
 
 
 def _person(data: CardData) -> Person:

@@ -1,0 +1,218 @@
+"""The check-in session end to end in-process: virtual card, demo-face camera, real matcher, local
+queue or a receiver on 127.0.0.1, the real outbox and audit log."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from biometrics.frames import ArraySource, Frame
+from biometrics.matcher import Matcher
+from biometrics.portrait import demo_face_rgb
+from kiosk.adapters.local import LocalQueueAdapter
+from kiosk.adapters.webhook import WebhookAdapter
+from kiosk.audit import AuditLog
+from kiosk.keys import parse_qr
+from kiosk.outbox import DELIVERED, Outbox
+from kiosk.policy import ChipPolicy
+from kiosk.session import (
+    CANCELLED,
+    CHECKED_IN,
+    ERROR,
+    QUEUED,
+    REFUSED,
+    CheckInSession,
+    KeyInput,
+    SessionConfig,
+    SessionEvent,
+)
+from kiosk.simulator import demo_card
+from nfc.access import CanKey
+from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
+from nfc.sim.link import ReaderFaults, SimulatedReader
+from nfc.transport import InProcessConnection
+from tests.kiosk.fakes.receiver import Receiver
+
+GOOD_KEY = KeyInput(CanKey(DEMO_ID_NUMBER[-6:]))
+POLICY = ChipPolicy(passive_authentication="allow_unverified")
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher()
+
+
+def demo_frames(n: int = 4) -> Iterable[Frame]:
+    return ArraySource([demo_face_rgb()], repeat=n).frames()
+
+
+class Kiosk:
+    """A session with recording of events, on a fresh virtual card each run unless told otherwise."""
+
+    def __init__(self, tmp: Path, matcher: Matcher, *, adapter=None, keys=None, camera=demo_frames,
+                 faults: ReaderFaults | None = None, policy: ChipPolicy = POLICY) -> None:
+        self.events: list[SessionEvent] = []
+        self.faults = faults
+        self.outbox = Outbox(tmp / "outbox.sqlite3", b"k" * 32)
+        self.audit_path = tmp / "audit.log"
+        self.adapter = adapter or LocalQueueAdapter(tmp / "queue.sqlite3")
+        self.session = CheckInSession(
+            SessionConfig("demo", "TEST-01", policy, face_timeout_s=5.0),
+            open_card=self.open_card, keys=keys or (lambda attempt: GOOD_KEY), camera=camera, matcher=matcher,
+            adapter=self.adapter, outbox=self.outbox, audit=AuditLog(self.audit_path),
+            listener=self.events.append)
+
+    def open_card(self):
+        card = demo_card().card
+        faults, self.faults = self.faults, None  # a fault applies to the next card only
+        return InProcessConnection(SimulatedReader(card, faults=faults or ReaderFaults()))
+
+
+def test_a_genuine_card_and_its_owner_check_in(tmp_path: Path, matcher: Matcher) -> None:
+    kiosk = Kiosk(tmp_path, matcher)
+    result = kiosk.session.run()
+    assert result.outcome == CHECKED_IN, result
+    assert result.receipt.display["queue_number"] == "A001"
+    assert [s for s, _ in result.timings] == ["card", "key", "chip", "trust", "face", "destination", "result"]
+    assert result.warnings == ("passive_authentication",)  # allowed by this policy, and said
+    assert kiosk.outbox.state(result.checkin_id) == DELIVERED
+    assert [(e.step, e.state) for e in kiosk.events][:2] == [("card", "started"), ("card", "done")]
+    second = kiosk.session.run()
+    assert second.outcome == CHECKED_IN and second.receipt.display["queue_number"] == "A002"
+
+
+def test_nothing_personal_reaches_the_audit_log_or_the_logs(tmp_path: Path, matcher: Matcher,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    kiosk = Kiosk(tmp_path, matcher)
+    assert kiosk.session.run().outcome == CHECKED_IN
+    citizen = demo_citizen()
+    secrets = [citizen.id_number, citizen.id_number[-9:], citizen.full_name, "NGUYEN", citizen.residence,
+               citizen.mother_name, "2003-05-14", "14/05/2003"]
+    audit = kiosk.audit_path.read_text("utf-8")
+    assert len(audit.splitlines()) >= 7
+    for line in audit.splitlines():
+        json.loads(line)
+    for text in (audit, caplog.text):
+        for secret in secrets:
+            assert secret not in text
+
+
+def test_a_wrong_key_can_be_retried_on_the_same_card(tmp_path: Path, matcher: Matcher) -> None:
+    keys = iter([KeyInput(CanKey("111111")), GOOD_KEY])
+    kiosk = Kiosk(tmp_path, matcher, keys=lambda attempt: next(keys))
+    result = kiosk.session.run()
+    assert result.outcome == CHECKED_IN
+    assert '"key_refused"' in kiosk.audit_path.read_text()
+
+
+def test_wrong_keys_every_time_end_in_a_refusal(tmp_path: Path, matcher: Matcher) -> None:
+    kiosk = Kiosk(tmp_path, matcher, keys=lambda attempt: KeyInput(CanKey("111111")))
+    result = kiosk.session.run()
+    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "chip.access_denied", "chip")
+
+
+@pytest.mark.parametrize("after", [3, 9, 15])
+def test_card_pulled_away_mid_read_and_the_kiosk_is_ready_again(tmp_path: Path, matcher: Matcher,
+                                                               after: int) -> None:
+    kiosk = Kiosk(tmp_path, matcher, faults=ReaderFaults(remove_after=after))
+    result = kiosk.session.run()
+    assert (result.outcome, result.message_key) == (ERROR, "chip.card_removed")
+    assert kiosk.outbox.status().pending == 0 and kiosk.outbox.status().delivered == 0
+    assert kiosk.session.run().outcome == CHECKED_IN
+
+
+def test_a_camera_that_delivers_nothing_is_a_clear_refusal(tmp_path: Path, matcher: Matcher) -> None:
+    kiosk = Kiosk(tmp_path, matcher, camera=lambda: iter(()))
+    result = kiosk.session.run()
+    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "face.none_found", "face")
+
+
+def test_a_camera_showing_no_face_is_refused(tmp_path: Path, matcher: Matcher) -> None:
+    blank = ArraySource([np.full((480, 640, 3), 120, np.uint8)], repeat=4)
+    result = Kiosk(tmp_path, matcher, camera=blank.frames).session.run()
+    assert result.outcome == REFUSED and result.message_key.startswith("face.")
+
+
+def test_a_cloned_chip_is_refused_before_the_camera(tmp_path: Path, matcher: Matcher,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import kiosk.simulator as simulator
+    from nfc.sim.builder import CardOptions
+
+    original = simulator.demo_card
+    monkeypatch.setattr("tests.kiosk.test_session.demo_card", lambda: original(CardOptions(clone=True)))
+    kiosk = Kiosk(tmp_path, matcher)
+    result = kiosk.session.run()
+    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "trust.refused", "trust")
+    assert "active_authentication: invalid" in result.detail
+    assert "face" not in [e.step for e in kiosk.events]
+    assert '"trust"' in kiosk.audit_path.read_text() and "active_authentication" in kiosk.audit_path.read_text()
+
+
+def test_unverified_chip_is_refused_when_the_profile_requires_passive_authentication(
+        tmp_path: Path, matcher: Matcher) -> None:
+    result = Kiosk(tmp_path, matcher, policy=ChipPolicy()).session.run()
+    assert result.outcome == REFUSED and "passive_authentication: unverified" in result.detail
+
+
+def test_qr_code_that_does_not_match_the_chip_is_flagged(tmp_path: Path, matcher: Matcher) -> None:
+    forged = parse_qr(f"{DEMO_ID_NUMBER}||Trần Văn Bảo|14052003|Nam|Hà Nội|10042021")
+    kiosk = Kiosk(tmp_path, matcher, keys=lambda attempt: KeyInput(forged.access_key(), forged))
+    result = kiosk.session.run()
+    assert (result.outcome, result.message_key) == (REFUSED, "trust.qr_mismatch")
+
+
+def test_matching_qr_code_passes(tmp_path: Path, matcher: Matcher) -> None:
+    qr = parse_qr(f"{DEMO_ID_NUMBER}|012345678|Nguyễn Thị An|14052003|Nữ|Hà Nội|10042021")
+    result = Kiosk(tmp_path, matcher, keys=lambda attempt: KeyInput(qr.access_key(), qr)).session.run()
+    assert result.outcome == CHECKED_IN
+
+
+def test_upstream_down_queues_the_check_in_and_it_is_delivered_once_back(tmp_path: Path,
+                                                                         matcher: Matcher) -> None:
+    with Receiver() as receiver:
+        receiver.mode = "down"
+        kiosk = Kiosk(tmp_path, matcher, adapter=WebhookAdapter(receiver.url, timeout_s=2))
+        result = kiosk.session.run()
+        assert (result.outcome, result.message_key) == (QUEUED, "upstream.unavailable")
+        assert receiver.accepted == {}
+        receiver.mode = "up"
+        kiosk.outbox.retry()
+        kiosk.outbox.deliver_due(lambda profile: kiosk.adapter)
+        kiosk.outbox.retry()
+        assert kiosk.outbox.deliver_due(lambda profile: kiosk.adapter) == []
+        assert list(receiver.accepted) == [result.checkin_id]
+        body = receiver.accepted[result.checkin_id]
+        assert body["person"]["full_name"] == demo_citizen().full_name
+        assert body["evidence"]["face_match"] is True and body["evidence"]["active_authentication"] == "valid"
+
+
+def test_cancel_stops_at_the_next_step(tmp_path: Path, matcher: Matcher) -> None:
+    kiosk: Kiosk
+
+    def keys(attempt: int) -> KeyInput:
+        kiosk.session.cancel()
+        return GOOD_KEY
+
+    kiosk = Kiosk(tmp_path, matcher, keys=keys)
+    result = kiosk.session.run()
+    assert (result.outcome, result.failed_step) == (CANCELLED, "chip")
+    assert kiosk.outbox.status().pending == 0
+    kiosk.session._keys = lambda attempt: GOOD_KEY  # the cancel flag is cleared when the next run starts
+    assert kiosk.session.run().outcome == CHECKED_IN
+
+
+def test_an_unexpected_failure_returns_to_ready(tmp_path: Path, matcher: Matcher) -> None:
+    def broken_camera():
+        raise RuntimeError("driver crashed")
+
+    kiosk = Kiosk(tmp_path, matcher, camera=broken_camera)
+    result = kiosk.session.run()
+    assert (result.outcome, result.message_key, result.failed_step) == (ERROR, "kiosk.error", "face")
+    kiosk.session._camera = demo_frames
+    assert kiosk.session.run().outcome == CHECKED_IN
