@@ -165,9 +165,9 @@ class CheckInSession:
                              tuple(state.get("warnings", ())))
 
     def _step(self, state: dict[str, Any], name: str, action: Callable[[], Any]) -> Any:
+        state["step"] = name
         if self._cancel.is_set():
             raise _Stop(CANCELLED, "session.cancelled", "cancelled by the person or staff")
-        state["step"] = name
         self._emit(state, name, "started")
         start = self._clock()
         try:
