@@ -2,7 +2,8 @@
 
 The fault options model what the reader code must survive or detect: a data group changed after
 signing (Passive Authentication must fail), a cloned chip whose Active Authentication key is not the one
-in DG15, and a BAC-only card without EF.CardAccess.
+in DG15, a chip whose Chip Authentication key is not the one in DG14, and a BAC-only card without
+EF.CardAccess.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from nfc.access import CanKey
 from nfc.lds import EF_CARD_ACCESS, EF_COM, EF_SOD, file_for_data_group
@@ -19,11 +22,13 @@ from nfc.lds.dg2 import Dg2, FaceImage
 from nfc.lds.dg13 import CitizenInfo
 from nfc.lds.dg15 import Dg15
 from nfc.lds.mrz import Mrz
-from nfc.lds.security_infos import ActiveAuthenticationInfo, CardAccess, Dg14
+from nfc.lds.security_infos import ActiveAuthenticationInfo, CardAccess, ChipAuthenticationInfo, Dg14, SecurityInfo
 from nfc.oids import PACE_ECDH_GM_AES_128, PaceInfo
 from nfc.sim.active_auth import AaKey
 from nfc.sim.card import VirtualCccd
+from nfc.sim.chip_auth_chip import ca_public_key_info, generate_ca_key
 from nfc.sim.pki import Algorithm, TestPki
+from nfc.trust.chip import ID_CA_ECDH_AES_128
 
 # What CCCD chips announce in EF.CardAccess: PACE-ECDH-GM-AES-128 on brainpoolP256r1 (parameter id 13).
 CCCD_PACE_INFO = PaceInfo(PACE_ECDH_GM_AES_128, version=2, parameter_id=13)
@@ -31,7 +36,13 @@ CCCD_PACE_INFO = PaceInfo(PACE_ECDH_GM_AES_128, version=2, parameter_id=13)
 
 @dataclass(frozen=True)
 class CardOptions:
-    """How to build the card. ``aa`` is an :class:`AaKey` kind ("ec-p256", "rsa-1024", …) or None."""
+    """How to build the card. ``aa`` is an :class:`AaKey` kind ("ec-p256", "rsa-1024", …) or None.
+
+    ``chip_auth`` puts a Chip Authentication key (ECDH on ``ca_curve``) in DG14 with a ChipAuthenticationInfo
+    for ``ca_protocol`` (version 1, keyId ``ca_key_id`` when not None), repeats that info in EF.CardAccess as
+    CCCD chips do, and makes the chip answer the protocol. ``ca_key_mismatch`` gives the chip another private
+    key than DG14's (a cloned chip: Chip Authentication must come out invalid).
+    """
 
     bac_only: bool = False
     pace_infos: tuple[PaceInfo, ...] = (CCCD_PACE_INFO,)
@@ -39,6 +50,11 @@ class CardOptions:
     clone: bool = False
     tamper_dg: int | None = None
     pki_algorithm: Algorithm = "ecdsa-p256"
+    chip_auth: bool = True
+    ca_protocol: str = ID_CA_ECDH_AES_128
+    ca_curve: str = "brainpoolP256r1"
+    ca_key_id: int | None = None
+    ca_key_mismatch: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,8 +66,12 @@ class BuiltCard:
 
 def build_card(citizen: CitizenInfo, portrait: FaceImage, options: CardOptions = CardOptions(), *,
                pki: TestPki | None = None, aa_key: AaKey | None = None,
+               ca_key: ec.EllipticCurvePrivateKey | None = None,
                rng: Callable[[int], bytes] = os.urandom) -> BuiltCard:
-    """A card holding ``citizen`` (DG13, and DG1 derived from it) and ``portrait`` (DG2)."""
+    """A card holding ``citizen`` (DG13, and DG1 derived from it) and ``portrait`` (DG2).
+
+    ``aa_key`` / ``ca_key`` reuse given Active / Chip Authentication keys instead of generating them.
+    """
     if citizen.id_number is None or citizen.full_name is None or citizen.date_of_birth is None:
         raise ValueError("a CCCD needs at least the ID number, full name and date of birth")
     mrz = Mrz.build_cccd(id_number=citizen.id_number, full_name=citizen.full_name,
@@ -60,11 +80,21 @@ def build_card(citizen: CitizenInfo, portrait: FaceImage, options: CardOptions =
     groups: dict[int, bytes] = {1: Dg1(mrz).encode(), 2: Dg2.build(portrait.image, portrait.width,
                                                                     portrait.height, portrait.format).encode()}
     groups[13] = citizen.encode()
+    dg14_infos: list[SecurityInfo] = []
+    ca_info: ChipAuthenticationInfo | None = None
+    chip_ca_key: ec.EllipticCurvePrivateKey | None = None
+    if options.chip_auth:
+        ca_key = ca_key or generate_ca_key(options.ca_curve)
+        ca_info = ChipAuthenticationInfo(options.ca_protocol, 1, options.ca_key_id)
+        dg14_infos += [ca_public_key_info(ca_key, options.ca_key_id), ca_info]
+        chip_ca_key = generate_ca_key(ca_key.curve.name) if options.ca_key_mismatch else ca_key
     if options.aa is not None:
         aa_key = aa_key or AaKey.generate(options.aa)
         if not aa_key.is_rsa:
-            groups[14] = Dg14((ActiveAuthenticationInfo(aa_key.signature_algorithm_oid),)).encode()
+            dg14_infos.append(ActiveAuthenticationInfo(aa_key.signature_algorithm_oid))
         groups[15] = Dg15(aa_key.public_key_info()).encode()
+    if dg14_infos:
+        groups[14] = Dg14(tuple(dg14_infos)).encode()
     pki = pki or TestPki.generate(algorithm=options.pki_algorithm)
     sod = pki.sign_sod(groups)
     if options.tamper_dg is not None:
@@ -75,9 +105,9 @@ def build_card(citizen: CitizenInfo, portrait: FaceImage, options: CardOptions =
     files[EF_SOD.fid] = sod
     pace_infos = [] if options.bac_only else list(options.pace_infos)
     if pace_infos:
-        files[EF_CARD_ACCESS.fid] = CardAccess(tuple(pace_infos)).encode()
+        files[EF_CARD_ACCESS.fid] = CardAccess((*pace_infos, *([ca_info] if ca_info else []))).encode()
     card = VirtualCccd(files, can=CanKey(citizen.id_number[-6:]), mrz_key=mrz.access_key(), pace_infos=pace_infos,
-                       aa_key=chip_key, rng=rng)
+                       aa_key=chip_key, ca_key=chip_ca_key, ca_infos=[ca_info] if ca_info else [], rng=rng)
     return BuiltCard(card, pki, mrz)
 
 

@@ -3,7 +3,8 @@
 :class:`VirtualCccd` holds the files it was built with (see :mod:`nfc.sim.builder`) and answers raw
 APDUs like the real chip: EF.CardAccess readable in the clear (SELECT MF answers 6D00, as on CCCD
 cards), everything in the eMRTD application behind PACE or BAC and secure messaging, READ BINARY
-short, extended and odd-INS, INTERNAL AUTHENTICATE for Active Authentication.
+short, extended and odd-INS, INTERNAL AUTHENTICATE for Active Authentication, and Chip Authentication v1
+(MSE:Set AT + GENERAL AUTHENTICATE, or MSE:Set KAT) after which secure messaging restarts on the new keys.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import os
 from collections.abc import Callable
 from typing import Protocol
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from nfc.access import CanKey, MrzKey
 from nfc.apdu import INS, SW, CommandApdu, ResponseApdu
 from nfc.errors import NfcError, ParseError, SecureMessagingError
+from nfc.lds.security_infos import ChipAuthenticationInfo
 from nfc.lds.tlv import encode_tlv, read_tlv
 from nfc.oids import PaceInfo
 from nfc.sim.bac_chip import BacChip
+from nfc.sim.chip_auth_chip import ChipAuthChip
 from nfc.sim.pace_chip import PaceChip
 from nfc.sim.vpcd import contactless_atr
 from nfc.sm import SecureMessaging
@@ -44,6 +49,8 @@ class VirtualCccd:
         mrz_key: MrzKey,
         pace_infos: list[PaceInfo],
         aa_key: Signer | None = None,
+        ca_key: ec.EllipticCurvePrivateKey | None = None,
+        ca_infos: tuple[ChipAuthenticationInfo, ...] | list[ChipAuthenticationInfo] = (),
         rng: Callable[[int], bytes] = os.urandom,
     ) -> None:
         self.files = dict(files)
@@ -51,6 +58,8 @@ class VirtualCccd:
         self.mrz_key = mrz_key
         self.pace_infos = list(pace_infos)
         self.aa_key = aa_key
+        self.ca_key = ca_key  # the Chip Authentication private key (None: the chip does not run CA)
+        self.ca_infos = list(ca_infos)
         self.rng = rng
         self.atr = contactless_atr()
         self.sfi_reads = True  # False models chips that refuse READ BINARY by short EF identifier
@@ -64,6 +73,8 @@ class VirtualCccd:
         passwords = {self.can.password_reference: self.can, self.mrz_key.password_reference: self.mrz_key}
         self._pace = PaceChip(passwords, self.pace_infos, rng=self.rng) if self.pace_infos else None
         self._bac = BacChip(self.mrz_key, rng=self.rng)
+        self._ca = ChipAuthChip(self.ca_key, self.ca_infos) if self.ca_key is not None and self.ca_infos else None
+        self._next_sm: SecureMessaging | None = None  # Chip Authentication keys, taken after the current answer
 
     # -- framing -----------------------------------------------------------------------------------
     def process(self, raw: bytes) -> bytes:
@@ -90,7 +101,12 @@ class VirtualCccd:
         resp = self._dispatch(plain, protected=True)
         if self.sm is None:  # the session ended while handling (should not happen)
             return resp
-        return self.sm.protect_response(resp)
+        protected = self.sm.protect_response(resp)
+        if self._next_sm is not None:
+            # Chip Authentication (9303-11 §6.2): its answer goes under the old keys, then secure messaging
+            # restarts on the new ones with SSC 0; the old keys are no longer accepted.
+            self.sm, self._next_sm = self._next_sm, None
+        return protected
 
     # -- commands ----------------------------------------------------------------------------------
     def _dispatch(self, cmd: CommandApdu, *, protected: bool) -> ResponseApdu:
@@ -99,6 +115,11 @@ class VirtualCccd:
                 return self._select(cmd, protected)
             if cmd.ins in (INS.READ_BINARY, INS.READ_BINARY_ODD):
                 return self._read_binary(cmd, protected)
+            if self._ca is not None:
+                if self._ca.handles(cmd):
+                    return self._chip_authentication(cmd, protected)
+                if cmd.ins == INS.MSE:
+                    self._ca.abort()  # another protocol's MSE cancels a pending Chip Authentication
             if self._pace is not None and self._pace.handles(cmd):
                 resp = self._pace.handle(cmd)
                 if self._pace.session is not None:
@@ -176,6 +197,16 @@ class VirtualCccd:
         chunk = content[offset : offset + want]
         sw = SW.OK if chunk or offset < len(content) else SW.WARNING_END_OF_FILE
         return ResponseApdu(encode_tlv(0x53, chunk) if odd else chunk, sw)
+
+    def _chip_authentication(self, cmd: CommandApdu, protected: bool) -> ResponseApdu:
+        assert self._ca is not None
+        if not protected or not self.app_selected:
+            self._ca.abort()
+            return ResponseApdu(b"", SW.SECURITY_STATUS_NOT_SATISFIED)
+        resp = self._ca.handle(cmd)
+        if self._ca.session is not None:
+            self._next_sm, self._ca.session = self._ca.session, None
+        return resp
 
     def _internal_authenticate(self, cmd: CommandApdu, protected: bool) -> ResponseApdu:
         if self.aa_key is None:
