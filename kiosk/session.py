@@ -38,7 +38,7 @@ from nfc.document import CardData, read_document
 from nfc.errors import AccessDeniedError, NfcError, TransportError
 from nfc.reader import ChipSession
 from nfc.transport import Connection
-from nfc.trust import NOT_SUPPORTED, CheckResult
+from nfc.trust import CheckResult
 
 log = logging.getLogger(__name__)
 
@@ -109,14 +109,13 @@ class CheckInSession:
                  keys: Callable[[int], KeyInput], camera: Callable[[], Iterable[Frame]] | None,
                  matcher: Matcher | None, adapter: Adapter, outbox: Outbox, audit: AuditLog,
                  passive: Callable[[CardData], CheckResult] | None = None,
-                 chip_authentication: Callable[[ChipSession, CardData], CheckResult] | None = None,
                  listener: Callable[[SessionEvent], None] = lambda event: None,
                  clock: Callable[[], float] = time.perf_counter,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.config = config
         self._open_card, self._keys, self._camera = open_card, keys, camera
         self._matcher, self._adapter, self._outbox, self._audit = matcher, adapter, outbox, audit
-        self._passive, self._chip_authentication = passive, chip_authentication
+        self._passive = passive
         self._listener, self._clock, self._now = listener, clock, now
         self._cancel = threading.Event()
 
@@ -150,8 +149,8 @@ class CheckInSession:
     def _run(self, state: dict[str, Any]) -> SessionResult:
         connection = self._step(state, "card", self._card)
         try:
-            data, chip = self._read_with_retries(state, connection)
-            self._step(state, "trust", lambda: self._trust(state, data, chip))
+            data = self._read_with_retries(state, connection)
+            self._step(state, "trust", lambda: self._trust(state, data))
         finally:
             connection.close()
         if self.config.face and self._matcher is not None:
@@ -194,7 +193,7 @@ class CheckInSession:
         except NfcError as exc:
             raise _Stop(ERROR, exc.message_key, f"{exc.step}: {exc}") from exc
 
-    def _read_with_retries(self, state: dict[str, Any], connection: Connection) -> tuple[CardData, ChipSession]:
+    def _read_with_retries(self, state: dict[str, Any], connection: Connection) -> CardData:
         for attempt in range(self.config.retries + 1):
             key_input = self._step(state, "key", lambda attempt=attempt: self._key(attempt))
             state["qr"] = key_input.qr
@@ -213,10 +212,9 @@ class CheckInSession:
         except (NfcError, KioskError) as exc:
             raise _Stop(REFUSED, exc.message_key, str(exc)) from exc
 
-    def _read(self, connection: Connection, key: AccessKey) -> tuple[CardData, ChipSession]:
-        session = ChipSession(connection)
+    def _read(self, connection: Connection, key: AccessKey) -> CardData:
         try:
-            return read_document(session, key), session
+            return read_document(ChipSession(connection), key)
         except AccessDeniedError as exc:
             raise _Stop(REFUSED, exc.message_key, f"{exc.step}: {exc}") from exc
         except TransportError as exc:
@@ -224,12 +222,11 @@ class CheckInSession:
         except NfcError as exc:
             raise _Stop(ERROR, exc.message_key, f"{exc.step}: {exc}") from exc
 
-    def _trust(self, state: dict[str, Any], data: CardData, chip: ChipSession) -> None:
+    def _trust(self, state: dict[str, Any], data: CardData) -> None:
         checks = {
             "passive_authentication": self._passive(data) if self._passive else data.passive_authentication,
             "active_authentication": data.active_authentication,
-            "chip_authentication": (self._chip_authentication(chip, data) if self._chip_authentication
-                                    else CheckResult(NOT_SUPPORTED)),
+            "chip_authentication": data.chip_authentication,
         }
         state["checks"] = checks
         verdict = evaluate(self.config.policy, checks)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from nfc.access import AccessKey
-from nfc.errors import ApduError, FileNotFoundOnChip, NfcError
+from nfc.errors import ApduError, FileNotFoundOnChip, NfcError, ParseError
 from nfc.lds import EF_COM, EF_SOD, file_for_data_group
 from nfc.lds.com import Com
 from nfc.lds.dg1 import Dg1
@@ -27,6 +27,7 @@ from nfc.lds.security_infos import Dg14
 from nfc.reader import ChipSession
 from nfc.trust import INVALID, NOT_SUPPORTED, UNVERIFIED, VALID, CheckResult
 from nfc.trust.active import ActiveAuthenticationError, verify_active_authentication
+from nfc.trust.chip import perform_chip_authentication
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class CardData:
     raw: Mapping[int, bytes]
     passive_authentication: CheckResult
     active_authentication: CheckResult
+    chip_authentication: CheckResult
     stats: ReadStats = field(compare=False)
 
     def __repr__(self) -> str:  # personal data stays out of logs and tracebacks
@@ -72,8 +74,14 @@ def read_document(session: ChipSession, key: AccessKey, *, data_groups: tuple[in
     access = session.open(key)
     com = Com.parse(session.read_file(EF_COM))
     raw: dict[int, bytes] = {}
+    chip = CheckResult(NOT_SUPPORTED, "the chip has no DG14")
+    if 14 in data_groups and 14 in com.data_groups:
+        # ICAO order: Chip Authentication right after DG14, so every other file is read on its keys
+        raw[14] = session.read_file(file_for_data_group(14))
+        chip = _chip_authentication(session, key, raw[14], proof=lambda: raw.update(
+            {1: session.read_file(file_for_data_group(1))}))  # DG1's answer proves the chip's key
     for number in data_groups:
-        if number not in com.data_groups and number != 1:
+        if number in raw or (number not in com.data_groups and number != 1):
             continue
         try:
             raw[number] = session.read_file(file_for_data_group(number))
@@ -100,9 +108,23 @@ def read_document(session: ChipSession, key: AccessKey, *, data_groups: tuple[in
         raw=MappingProxyType({**raw, 0: sod}),
         passive_authentication=CheckResult(UNVERIFIED, "Passive Authentication is not implemented yet"),
         active_authentication=active,
+        chip_authentication=chip,
         stats=ReadStats(channel.stats.apdus, channel.stats.bytes_exchanged, clock() - start,
                         channel.extended_length),
     )
+
+
+def _chip_authentication(session: ChipSession, key: AccessKey, dg14_bytes: bytes,
+                         proof: Callable[[], object]) -> CheckResult:
+    try:
+        result = perform_chip_authentication(session, Dg14.parse(dg14_bytes), rng=session.rng, proof=proof)
+    except ParseError as exc:
+        return CheckResult(INVALID, f"DG14 cannot be read: {exc}")
+    if result.status == INVALID:
+        session.open(key)  # the secure session is gone; reopen only to finish reading (policy refuses)
+    elif result.status == VALID:
+        session.reopen_hook = lambda: perform_chip_authentication(session, Dg14.parse(dg14_bytes), rng=session.rng)
+    return result
 
 
 def _active_authentication(session: ChipSession, dg14: Dg14 | None, dg15: Dg15 | None) -> CheckResult:

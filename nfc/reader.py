@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 EMRTD_AID = bytes.fromhex("A0000002471001")
 SHORT_CHUNK = 0xDF  # keeps a protected response within 256 bytes
+FIRST_EXTENDED = 0x1000  # whole EF.COM, EF.SOD, DG1, DG13-DG15 of a CCCD in one read
 EXTENDED_CHUNK = 0xFF00  # leaves room for the secure-messaging wrapping within 65536
 MAX_B0_OFFSET = 0x7FFF
 _RETRYABLE_SFI = {SW.INCORRECT_P1P2, SW.FUNCTION_NOT_SUPPORTED, SW.WRONG_P1P2, SW.INS_NOT_SUPPORTED}
@@ -51,6 +52,8 @@ class ChipSession:
         self.access: str | None = None
         self.card_access: CardAccess | None = None
         self._key: AccessKey | None = None
+        # run after a reopen, e.g. Chip Authentication again, so a recovered session keeps its strength
+        self.reopen_hook: Callable[[], object] | None = None
 
     # -- access control ----------------------------------------------------------------------------
     def open(self, key: AccessKey) -> str:
@@ -91,15 +94,29 @@ class ChipSession:
 
     # -- files -------------------------------------------------------------------------------------
     def read_file(self, lds_file: LdsFile) -> bytes:
-        """The whole file, exactly as stored; :class:`FileNotFoundOnChip` when the chip does not have it."""
-        resp = self.sender.send(CommandApdu(0x00, INS.READ_BINARY, 0x80 | lds_file.sfi, 0, le=SHORT_CHUNK))
+        """The whole file, exactly as stored; :class:`FileNotFoundOnChip` when the chip does not have it.
+
+        The first read asks for up to 4 KB when extended length works (a chip answers what the file has,
+        ISO 7816-4 "end of file reached before Le bytes"), so most files take one APDU; 0xDF otherwise.
+        """
+        try:
+            resp = self._first_read(lds_file)
+        except ExtendedLengthNotSupported as exc:
+            log.warning("reader refused an extended-length READ BINARY (%s); continuing with short reads", exc)
+            resp = self._first_read(lds_file)
         if resp.sw in _RETRYABLE_SFI:  # chip without short-EF-id reads: select, then read
             self._select_file(lds_file)
-            resp = self.sender.send(CommandApdu(0x00, INS.READ_BINARY, 0, 0, le=SHORT_CHUNK))
+            resp = self.sender.send(CommandApdu(0x00, INS.READ_BINARY, 0, 0, le=self._first_size()))
         if resp.sw == SW.FILE_NOT_FOUND:
             raise FileNotFoundOnChip(f"{lds_file.name} is not on the chip", resp.sw, step=lds_file.name)
         _check_read(resp, lds_file.name)
         return self._read_rest(resp.data, lds_file)
+
+    def _first_size(self) -> int:
+        return FIRST_EXTENDED if self.sender.extended_length else SHORT_CHUNK
+
+    def _first_read(self, lds_file: LdsFile) -> ResponseApdu:
+        return self.sender.send(CommandApdu(0x00, INS.READ_BINARY, 0x80 | lds_file.sfi, 0, le=self._first_size()))
 
     def _select_file(self, lds_file: LdsFile) -> None:
         resp = self.sender.send(CommandApdu(0x00, INS.SELECT, 0x02, 0x0C, lds_file.fid.to_bytes(2, "big")))
@@ -128,6 +145,8 @@ class ChipSession:
             # the chip ended the session (e.g. it, not the reader, refused an extended APDU): reopen once
             log.warning("secure messaging lost while reading %s; opening the chip again", lds_file.name)
             self.open(self._key)
+            if self.reopen_hook is not None:
+                self.reopen_hook()
             self._select_file(lds_file)
             return self._read_binary(offset, min(remaining, SHORT_CHUNK))
 

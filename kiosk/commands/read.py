@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         args.portrait_out.write_bytes(data.portrait.image)
     document = card_json(data)
     print(json.dumps(document, ensure_ascii=False, indent=2) if args.json else summary(document))
-    checks = (data.passive_authentication, data.active_authentication)
+    checks = (data.passive_authentication, data.active_authentication, data.chip_authentication)
     return EXIT_CHECK_FAILED if any(c.failed for c in checks) else EXIT_OK
 
 
@@ -154,6 +154,8 @@ def card_json(data: CardData) -> dict:
                                    "detail": data.passive_authentication.detail},
         "active_authentication": {"status": data.active_authentication.status,
                                   "detail": data.active_authentication.detail},
+        "chip_authentication": {"status": data.chip_authentication.status,
+                                "detail": data.chip_authentication.detail},
         "apdu_count": data.stats.apdu_count,
         "bytes_exchanged": data.stats.bytes_exchanged,
         "extended_length": data.stats.extended_length,
@@ -182,5 +184,6 @@ def summary(document: dict) -> str:
         lines.append(f"Ảnh chân dung / Portrait: {p['format']} {p['width']}x{p['height']}, {p['bytes']} bytes")
     lines.append(f"Xác thực thụ động / Passive Authentication: {document['passive_authentication']['status']}")
     lines.append(f"Xác thực chủ động / Active Authentication: {document['active_authentication']['status']}")
+    lines.append(f"Xác thực chip / Chip Authentication: {document['chip_authentication']['status']}")
     lines.append(f"{document['apdu_count']} APDU, {document['bytes_exchanged']} bytes, {document['elapsed_s']} s")
     return "\n".join(lines)

@@ -229,12 +229,16 @@ def _check_ga_answer(data: bytes) -> None:
 # -- the protocol, terminal side --------------------------------------------------------------------
 
 def perform_chip_authentication(session: ChipSession, dg14: Dg14, *,
-                                rng: Callable[[int], bytes] = os.urandom) -> CheckResult:
+                                rng: Callable[[int], bytes] = os.urandom,
+                                proof: Callable[[], object] | None = None) -> CheckResult:
     """Run Chip Authentication v1 on an opened :class:`~nfc.reader.ChipSession` and switch it to the new keys.
 
     ``session.sender`` must be the :class:`~nfc.sm.SecureChannel` left by PACE or BAC; on success it is
     replaced by a new one on ``session.channel`` with the Chip Authentication session keys and SSC 0, so
-    every later read runs on them. ``rng`` draws the terminal's ephemeral private key.
+    every later read runs on them. ``rng`` draws the terminal's ephemeral private key. ``proof`` is the
+    first protected exchange on the new keys (by default SELECT EF.COM); a reader that needs one anyway
+    (the next file's first read) passes it to save an APDU. Errors it raises other than a secure
+    messaging failure propagate.
 
     Returns ``valid`` when the chip's answer under the new keys verifies, ``invalid`` when the chip refuses
     the protocol or cannot prove its key (the secure session is then gone: open the chip again to read on),
@@ -275,11 +279,15 @@ def perform_chip_authentication(session: ChipSession, dg14: Dg14, *,
     new = SecureChannel(session.channel, SecureMessaging(info.cipher, ks_enc, ks_mac, 0))
     session.sender = new
     try:
-        resp = new.send(CommandApdu(0x00, INS.SELECT, 0x02, 0x0C, EF_COM.fid.to_bytes(2, "big")))
+        if proof is not None:
+            proof()
+            status = ""
+        else:
+            resp = new.send(CommandApdu(0x00, INS.SELECT, 0x02, 0x0C, EF_COM.fid.to_bytes(2, "big")))
+            status = "" if resp.sw == SW.OK else f" (it answered SW {resp.sw:04X} to SELECT EF.COM)"
     except SecureMessagingError as exc:
         return CheckResult(INVALID, f"the chip could not prove its Chip Authentication key ({what}): its answer "
                                     f"under the new session keys does not verify ({exc}); possible clone")
-    status = "" if resp.sw == SW.OK else f" (it answered SW {resp.sw:04X} to SELECT EF.COM)"
     return CheckResult(VALID, f"the chip proved the DG14 key with {what}: its answer under the new session "
                               f"keys verifies{status}; secure messaging continues on those keys")
 

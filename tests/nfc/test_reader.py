@@ -176,3 +176,21 @@ def test_chip_with_dg15_refusing_internal_authenticate_is_invalid(pki: TestPki) 
     built.card.aa_key = None  # answers 6D00 to INTERNAL AUTHENTICATE
     result = read(built)[0].active_authentication
     assert result.status == "invalid" and "refused" in result.detail
+
+
+def test_chip_authentication_runs_after_dg14_and_the_rest_is_read_on_its_keys(pki: TestPki) -> None:
+    data, reader = read(card(pki))
+    assert data.chip_authentication.status == "valid"
+    assert data.citizen == demo_citizen() and data.portrait.image == portrait().image
+
+
+def test_chip_whose_ca_key_does_not_match_dg14_is_invalid_and_still_read(pki: TestPki) -> None:
+    data, _ = read(card(pki, ca_key_mismatch=True))
+    assert data.chip_authentication.status == "invalid"
+    assert "possible clone" in data.chip_authentication.detail
+    assert data.citizen == demo_citizen()
+
+
+def test_chip_without_chip_authentication_is_not_supported(pki: TestPki) -> None:
+    data, _ = read(card(pki, chip_auth=False))
+    assert data.chip_authentication.status == "not_supported"
