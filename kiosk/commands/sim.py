@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                             "rsa-2048", "none"),
                         help="Active Authentication key kind (default ec-p256)")
     parser.add_argument("--clone", action="store_true", help="AA key does not match DG15 (a cloned chip)")
+    parser.add_argument("--no-chip-auth", action="store_true", help="no Chip Authentication in DG14")
+    parser.add_argument("--ca-mismatch", action="store_true", help="CA key does not match DG14 (a cloned chip)")
     parser.add_argument("--tamper-dg", type=int, metavar="N", help="change DG N after EF.SOD was signed")
     parser.add_argument("--remove-after", type=int, metavar="N", help="take the card away after N APDUs")
     parser.add_argument("--refuse-extended", action="store_true", help="the reader answers 6700 to extended APDUs")
@@ -41,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     options = CardOptions(bac_only=args.bac_only, aa=None if args.aa == "none" else args.aa, clone=args.clone,
-                          tamper_dg=args.tamper_dg)
+                          tamper_dg=args.tamper_dg, chip_auth=not args.no_chip_auth, ca_key_mismatch=args.ca_mismatch)
     demo = demo_card(options)
     if args.csca_out:
         demo.pki.write_csca(args.csca_out)

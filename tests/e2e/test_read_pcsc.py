@@ -75,6 +75,7 @@ def test_pace_read_prints_the_contract(pcscd: str) -> None:
                                "width": 240, "height": 320, "bytes": len(portrait.image)}
     assert out["passive_authentication"]["status"] == "unverified"
     assert out["active_authentication"]["status"] == "valid"
+    assert out["chip_authentication"]["status"] == "valid"
     assert out["extended_length"] is True
     assert 10 < out["apdu_count"] < 30
     assert out["bytes_exchanged"] > len(portrait.image)
@@ -136,3 +137,12 @@ def test_no_reader_of_that_name_exits_4(pcscd: str) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 4
     assert "No Such Reader" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_chip_authentication_key_mismatch_exits_1(pcscd: str) -> None:
+    with served_card(pcscd, "--ca-mismatch"):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER, "--json")
+    assert result.returncode == 1, result.stderr
+    out = json.loads(result.stdout)
+    assert out["chip_authentication"]["status"] == "invalid"
+    assert out["citizen"]["id_number"] == DEMO_ID_NUMBER
