@@ -266,7 +266,7 @@ class CheckInSession:
             decision = self._adapter.lookup(person, state["context"])
         except UpstreamUnavailable as exc:
             # the place's system is down: record the check-in anyway and let staff confirm by hand
-            return Decision(Decision.REFER, ("upstream.unavailable",), (f"lookup unavailable: {exc}",))
+            return Decision(Decision.REFER, (exc.message_key,), (f"lookup unavailable: {exc}",))
         except UpstreamError as exc:
             raise _Stop(ERROR, exc.message_key, f"lookup: {exc}") from exc
         if decision.status == Decision.REFUSED:
@@ -288,7 +288,8 @@ class CheckInSession:
             face_distance=None if verdict is None else round(verdict.distance, 4),
             face_threshold=None if verdict is None else verdict.threshold,
         )
-        context = {**state["context"], "decision": decision.status}
+        # the lookup's details (e.g. the BHYT result) travel with the check-in, encrypted in the outbox
+        context = {**state["context"], **decision.details, "decision": decision.status}
         checkin = CheckIn(self.config.profile, self.config.site, person, evidence, self._now(),
                           context=MappingProxyType(context))
         self._outbox.enqueue(checkin)  # durable before anything is sent

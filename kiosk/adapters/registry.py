@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.base import Adapter
@@ -23,7 +22,26 @@ def _webhook(profile: Profile, table: Mapping[str, Any]) -> Adapter:
     return WebhookAdapter(str(table["url"]), timeout_s=float(table.get("timeout_s", 5.0)))
 
 
-FACTORIES: dict[str, Callable[[Profile, Mapping[str, Any]], Adapter]] = {"local": _local, "webhook": _webhook}
+def _hospital(profile: Profile, table: Mapping[str, Any]) -> Adapter:
+    from kiosk.adapters.hospital import HospitalAdapter
+
+    return HospitalAdapter.from_table(table)
+
+
+def _airport(profile: Profile, table: Mapping[str, Any]) -> Adapter:
+    from kiosk.adapters.airport import AirportAdapter
+
+    return AirportAdapter.from_config(table, base_dir=profile.data_dir)
+
+
+def _exam(profile: Profile, table: Mapping[str, Any]) -> Adapter:
+    from kiosk.adapters.exam import ExamAdapter
+
+    return ExamAdapter.from_config(table, base_dir=profile.data_dir)
+
+
+FACTORIES: dict[str, Callable[[Profile, Mapping[str, Any]], Adapter]] = {
+    "local": _local, "webhook": _webhook, "hospital": _hospital, "airport": _airport, "exam": _exam}
 
 
 def build_adapter(profile: Profile) -> Adapter:
@@ -37,8 +55,5 @@ def build_adapter(profile: Profile) -> Adapter:
         return factory(profile, table)
     except KeyError as exc:
         raise SettingsError(f"profile {profile.name}: [adapter] needs {exc}") from exc
-
-
-def data_path(profile: Profile, value: str) -> Path:
-    """A path from a profile table, relative to the profile's data folder."""
-    return (profile.data_dir / value).resolve()
+    except (ValueError, OSError) as exc:  # a missing secret in the environment, an unreadable roster
+        raise SettingsError(f"profile {profile.name}: {exc}") from exc
