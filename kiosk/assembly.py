@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from biometrics.frames import ArraySource, Frame, open_source
+from biometrics.liveness import LivenessChecker
 from biometrics.matcher import Matcher, MatcherConfig
 from biometrics.portrait import demo_face_rgb
 from kiosk.adapters.registry import build_adapter
@@ -62,6 +63,7 @@ class Hardware:
 
 def build_session(profile: Profile, hardware: Hardware, *,
                   listener: Callable[[SessionEvent], None] = lambda event: None,
+                  consent: Callable[[], bool] = lambda: True,
                   passive=None) -> tuple[CheckInSession, Outbox]:
     """A ready :class:`CheckInSession` for ``profile`` on ``hardware``, and its outbox."""
     try:
@@ -82,6 +84,8 @@ def build_session(profile: Profile, hardware: Hardware, *,
         outbox=outbox,
         audit=AuditLog(profile.audit_path),
         passive=passive,
+        consent=consent,
+        liveness=LivenessChecker(matcher.engine) if matcher is not None and profile.face.liveness else None,
         listener=listener,
     )
     return session, outbox

@@ -1,6 +1,6 @@
 """One person's check-in, start to finish, as a state machine independent of any screen.
 
-idle → card → key → chip → trust → face → destination → result → idle
+idle → card → key → chip → trust → face (after consent) → liveness (when asked) → destination → result → idle
 
 Each step emits :class:`SessionEvent` objects to a listener (the UI, the CLI) and one audit line, and
 its duration is recorded. Everything the session touches is injected: the card, the key source, the
@@ -24,6 +24,7 @@ from typing import Any
 
 from biometrics.errors import BiometricsError, NoUsableFace
 from biometrics.frames import Frame
+from biometrics.liveness import LivenessChecker
 from biometrics.matcher import Matcher, Verdict
 from biometrics.portrait import decode_portrait
 from kiosk.adapters.base import Adapter, UpstreamError, UpstreamUnavailable
@@ -42,7 +43,7 @@ from nfc.trust import CheckResult
 
 log = logging.getLogger(__name__)
 
-STEPS = ("card", "key", "chip", "trust", "face", "destination", "result")
+STEPS = ("card", "key", "chip", "trust", "face", "liveness", "destination", "result")
 CHECKED_IN, REFER, QUEUED, REFUSED, ERROR, CANCELLED = (
     "checked_in", "refer", "queued", "refused", "error", "cancelled")
 
@@ -109,13 +110,15 @@ class CheckInSession:
                  keys: Callable[[int], KeyInput], camera: Callable[[], Iterable[Frame]] | None,
                  matcher: Matcher | None, adapter: Adapter, outbox: Outbox, audit: AuditLog,
                  passive: Callable[[CardData], CheckResult] | None = None,
+                 consent: Callable[[], bool] = lambda: True,
+                 liveness: LivenessChecker | None = None,
                  listener: Callable[[SessionEvent], None] = lambda event: None,
                  clock: Callable[[], float] = time.perf_counter,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.config = config
         self._open_card, self._keys, self._camera = open_card, keys, camera
         self._matcher, self._adapter, self._outbox, self._audit = matcher, adapter, outbox, audit
-        self._passive = passive
+        self._passive, self._consent, self._liveness = passive, consent, liveness
         self._listener, self._clock, self._now = listener, clock, now
         self._cancel = threading.Event()
 
@@ -155,6 +158,8 @@ class CheckInSession:
             connection.close()
         if self.config.face and self._matcher is not None:
             state["face"] = self._step(state, "face", lambda: self._face(data))
+            if self._liveness is not None:
+                state["liveness"] = self._step(state, "liveness", lambda: self._live(state))
         person = _person(data)
         decision = self._step(state, "destination", lambda: self._lookup(state, person))
         state["decision"] = decision
@@ -239,6 +244,9 @@ class CheckInSession:
             raise _Stop(REFUSED, "trust.qr_mismatch", "the QR code does not match the chip (ID, name or birth date)")
 
     def _face(self, data: CardData) -> Verdict:
+        # Decree 13/2023: the face is sensitive personal data; the person agrees before the camera starts
+        if not self._consent():
+            raise _Stop(REFUSED, "face.consent_declined", "the person declined the camera step")
         if data.portrait is None:
             raise _Stop(REFUSED, "face.portrait_undecodable", "the chip has no portrait (DG2)")
         try:
@@ -252,6 +260,17 @@ class CheckInSession:
             raise _Stop(REFUSED, "face.no_match",
                         f"distance {verdict.distance:.3f} above threshold {verdict.threshold:.3f}")
         return verdict
+
+    def _live(self, state: dict[str, Any]) -> str:
+        challenge = self._liveness.new_challenge()
+        self._emit(state, "liveness", "challenge", challenge.message_key, challenge=challenge.value)
+        try:
+            result = self._liveness.check(self._frames(), challenge)
+        except BiometricsError as exc:
+            raise _Stop(ERROR, exc.message_key, str(exc)) from exc
+        if not result.passed:
+            raise _Stop(REFUSED, "face.liveness_failed", f"liveness {challenge.value}: {result.reason}")
+        return "passed"
 
     def _frames(self) -> Iterator[Frame]:
         """Camera frames until the face step's deadline, or until cancelled."""
@@ -287,6 +306,7 @@ class CheckInSession:
             face_match=None if verdict is None else verdict.match,
             face_distance=None if verdict is None else round(verdict.distance, 4),
             face_threshold=None if verdict is None else verdict.threshold,
+            liveness=state.get("liveness", "not_checked"),
         )
         # the lookup's details (e.g. the BHYT result) travel with the check-in, encrypted in the outbox
         context = {**state["context"], **decision.details, "decision": decision.status}

@@ -216,3 +216,28 @@ def test_an_unexpected_failure_returns_to_ready(tmp_path: Path, matcher: Matcher
     assert (result.outcome, result.message_key, result.failed_step) == (ERROR, "kiosk.error", "face")
     kiosk.session._camera = demo_frames
     assert kiosk.session.run().outcome == CHECKED_IN
+
+
+def test_declining_consent_stops_before_the_camera(tmp_path: Path, matcher: Matcher) -> None:
+    opened = []
+
+    def camera():
+        opened.append(True)
+        return demo_frames()
+
+    kiosk = Kiosk(tmp_path, matcher, camera=camera)
+    kiosk.session._consent = lambda: False
+    result = kiosk.session.run()
+    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "face.consent_declined", "face")
+    assert opened == []
+
+
+def test_a_still_photo_fails_the_liveness_challenge(tmp_path: Path, matcher: Matcher) -> None:
+    from biometrics.liveness import LivenessChecker
+
+    kiosk = Kiosk(tmp_path, matcher)
+    kiosk.session._liveness = LivenessChecker(matcher.engine)
+    result = kiosk.session.run()  # the demo camera is one still picture: no head turn, flat motion
+    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "face.liveness_failed", "liveness")
+    challenge = [e for e in kiosk.events if e.state == "challenge"]
+    assert challenge and challenge[0].message_key in ("face.liveness.turn_left", "face.liveness.turn_right")
