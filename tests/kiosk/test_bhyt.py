@@ -25,9 +25,9 @@ from kiosk.adapters.bhyt import (
     decide,
 )
 from kiosk.checkin import Decision, Person
+from kiosk.fakes import closed_port
+from kiosk.fakes.bhyt_server import CHECK_PATH, TOKEN_PATH, FakeBhytGateway, form_encoded, md5_hex
 from kiosk.messages import _catalogue
-from tests.kiosk.fakes import closed_port
-from tests.kiosk.fakes.bhyt_server import CHECK_PATH, TOKEN_PATH, FakeBhytGateway, form_encoded, md5_hex
 
 PASSWORD = "Mat-khau-2024"
 STAFF = StaffIdentity("Trần Thị Bình", "079185000321")

@@ -16,9 +16,9 @@ from kiosk.adapters.base import UpstreamRejected, UpstreamUnavailable
 from kiosk.adapters.bhyt import BhytClient, BhytConfig, StaffIdentity, md5_hex
 from kiosk.adapters.hospital import NATIONAL_ID_SYSTEM, HospitalAdapter, HospitalConfig
 from kiosk.checkin import CheckIn, Decision, Evidence, Person, Receipt
-from tests.kiosk.fakes import closed_port
-from tests.kiosk.fakes.bhyt_server import CHECK_PATH, FakeBhytGateway
-from tests.kiosk.fakes.hospital_server import CHECKINS_PATH, ENCOUNTER_PATH, FakeHospital
+from kiosk.fakes import closed_port
+from kiosk.fakes.bhyt_server import CHECK_PATH, FakeBhytGateway
+from kiosk.fakes.hospital_server import CHECKINS_PATH, ENCOUNTER_PATH, FakeHospital
 
 PASSWORD = "Mat-khau-2024"
 STAFF = StaffIdentity("Trần Thị Bình", "079185000321")

@@ -17,8 +17,8 @@ import pytest
 from kiosk.adapters.base import UpstreamRejected
 from kiosk.adapters.webhook import WebhookAdapter
 from kiosk.checkin import CheckIn, Evidence, Person
+from kiosk.fakes.receiver import Receiver
 from kiosk.outbox import DELIVERED, FAILED, PENDING, Backoff, Outbox, OutboxKeyError, load_key
-from tests.kiosk.fakes.receiver import Receiver
 
 NAME, ID_NUMBER = "Nguyễn Thị An", "001303004567"
 
@@ -92,7 +92,7 @@ def test_enqueue_is_idempotent(outbox: Outbox) -> None:
 
 def test_upstream_down_then_back_delivers_once(outbox: Outbox, clock: Clock) -> None:
     with Receiver() as receiver:
-        adapter = WebhookAdapter(receiver.url, timeout_s=2)
+        adapter = WebhookAdapter(receiver.checkins_url, timeout_s=2)
         outbox.enqueue(checkin())
         receiver.mode = "down"
         assert outbox.deliver_due(lambda p: adapter)[0].state == PENDING
@@ -128,7 +128,7 @@ def test_a_final_refusal_waits_for_staff_and_can_be_retried(outbox: Outbox, cloc
 
 def test_delivered_rows_are_purged_after_retention(outbox: Outbox, clock: Clock) -> None:
     with Receiver() as receiver:
-        adapter = WebhookAdapter(receiver.url)
+        adapter = WebhookAdapter(receiver.checkins_url)
         outbox.enqueue(checkin(1))
         outbox.deliver_due(lambda p: adapter)
     outbox.enqueue(checkin(2))
@@ -144,14 +144,14 @@ def test_kill_9_at_any_moment_loses_nothing_and_duplicates_nothing(tmp_path: Pat
     worker = [sys.executable, str(Path(__file__).with_name("outbox_worker.py")), str(db), str(key_file)]
     with Receiver() as receiver:
         for _ in range(8):  # killed at a random moment, again and again
-            process = subprocess.Popen([*worker, receiver.url, str(count)], env=env, stdout=subprocess.PIPE)
+            process = subprocess.Popen([*worker, receiver.checkins_url, str(count)], env=env, stdout=subprocess.PIPE)
             time.sleep(rng.uniform(0.1, 0.6))
             process.send_signal(signal.SIGKILL)
             process.wait()
-        final = subprocess.run([*worker, receiver.url, str(count)], env=env, capture_output=True, timeout=120)
+        final = subprocess.run([*worker, receiver.checkins_url, str(count)], env=env, capture_output=True, timeout=120)
         assert final.stdout.strip() == b"done", final.stderr
         assert sorted(receiver.accepted) == [f"kill9-{i:04d}" for i in range(count)]
-        assert len(receiver.requests) >= count
+        assert len(receiver.keys) >= count
     with sqlite3.connect(db) as check:
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert check.execute("SELECT COUNT(*) FROM outbox WHERE state = 'delivered'").fetchone() == (count,)

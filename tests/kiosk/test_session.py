@@ -17,6 +17,7 @@ from biometrics.portrait import demo_face_rgb
 from kiosk.adapters.local import LocalQueueAdapter
 from kiosk.adapters.webhook import WebhookAdapter
 from kiosk.audit import AuditLog
+from kiosk.fakes.receiver import Receiver
 from kiosk.keys import parse_qr
 from kiosk.outbox import DELIVERED, Outbox
 from kiosk.policy import ChipPolicy
@@ -36,7 +37,6 @@ from nfc.access import CanKey
 from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
 from nfc.sim.link import ReaderFaults, SimulatedReader
 from nfc.transport import InProcessConnection
-from tests.kiosk.fakes.receiver import Receiver
 
 GOOD_KEY = KeyInput(CanKey(DEMO_ID_NUMBER[-6:]))
 POLICY = ChipPolicy(passive_authentication="allow_unverified")
@@ -177,7 +177,7 @@ def test_upstream_down_queues_the_check_in_and_it_is_delivered_once_back(tmp_pat
                                                                          matcher: Matcher) -> None:
     with Receiver() as receiver:
         receiver.mode = "down"
-        kiosk = Kiosk(tmp_path, matcher, adapter=WebhookAdapter(receiver.url, timeout_s=2))
+        kiosk = Kiosk(tmp_path, matcher, adapter=WebhookAdapter(receiver.checkins_url, timeout_s=2))
         result = kiosk.session.run()
         assert (result.outcome, result.message_key) == (QUEUED, "upstream.unavailable")
         assert receiver.accepted == {}

@@ -11,7 +11,7 @@
   (CCCD number) / ``051`` (card code); a configured code is answered as configured; a card configured
   ``000`` with a name or birth date answers ``060`` / ``070`` when the request differs.
 
-Faults come from :class:`~tests.kiosk.fakes.LocalServer` (slow, fail with 500, drop connections) plus
+Faults come from :class:`~kiosk.fakes.LocalServer` (slow, fail with 500, drop connections) plus
 :meth:`FakeBhytGateway.expire_tokens` (tokens die before their announced expiry).
 """
 
@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from tests.kiosk.fakes import LocalServer, Recorded, Response
+from kiosk.fakes import LocalServer, Recorded, Response
 
 TOKEN_PATH = "/api/token/take"
 CHECK_PATH = "/api/egw/KQNhanLichSuKCB2024"

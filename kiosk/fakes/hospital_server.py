@@ -11,7 +11,7 @@
 
 Every request is recorded (:attr:`requests`); every registration once (:attr:`registrations`), so a test can
 prove exactly-once with :meth:`FakeHospital.count`. Faults come from
-:class:`~tests.kiosk.fakes.LocalServer`: fail N times then succeed (``fail_next``), drop, lose the answer.
+:class:`~kiosk.fakes.LocalServer`: fail N times then succeed (``fail_next``), drop, lose the answer.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
-from tests.kiosk.fakes import LocalServer, Recorded, Response
+from kiosk.fakes import LocalServer, Recorded, Response
 
 CHECKINS_PATH = "/checkins"
 ENCOUNTER_PATH = "/fhir/Encounter"

@@ -1,4 +1,5 @@
-"""Local stand-ins for the upstream systems, served over real HTTP on 127.0.0.1 (ephemeral port).
+"""Local stand-ins for the upstream systems (BHYT gateway, hospital registration, a recording receiver),
+served over real HTTP on 127.0.0.1 (ephemeral port), for tests, benchmarks and the demo profiles.
 
 :class:`LocalServer` is the common part: a :class:`http.server.ThreadingHTTPServer` in a daemon thread, every
 request recorded (:class:`Recorded`), and faults injected on demand: answer slowly, fail the next *n*
