@@ -8,7 +8,8 @@ PKI across restarts with :meth:`TestPki.to_pem` / :meth:`TestPki.from_pem`.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -17,8 +18,19 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
+from pyasn1.codec.der import decoder as der_decoder
+from pyasn1.codec.der import encoder as der_encoder
+from pyasn1.type import univ, useful
+from pyasn1_modules import rfc5280, rfc5652
 
-from nfc.lds.sod import SignerKey, build_sod, hash_data_groups
+from nfc.lds.sod import (
+    ECDSA_SIGNATURE_OIDS,
+    RSA_PKCS1_SIGNATURE_OIDS,
+    SignerKey,
+    build_sod,
+    hash_data_groups,
+    parse_sod,
+)
 
 Algorithm = Literal["ecdsa-p256", "ecdsa-p384", "ecdsa-brainpoolP256r1", "rsa-2048", "rsa-3072", "rsa-4096"]
 RsaPadding = Literal["pkcs1v15", "pss"]
@@ -175,11 +187,16 @@ class TestPki:
         include_signing_time: bool = True,
         signer_id: Literal["issuer_serial", "ski"] = "issuer_serial",
         lds_version_info: tuple[str, str] | None = None,
+        corrupt_signature: bool = False,
     ) -> bytes:
-        """EF.SOD over the complete bytes of each data group (number -> file content), signed by the DSC."""
+        """EF.SOD over the complete bytes of each data group (number -> file content), signed by the DSC.
+
+        ``corrupt_signature``: flip one bit of the signature (still well-formed), so Passive Authentication
+        must find the SOD's signature wrong while everything else holds.
+        """
         if include_signing_time and signing_time is None:
             signing_time = _dt.datetime.now(_dt.UTC)
-        return build_sod(
+        sod = build_sod(
             hash_data_groups(data_groups, digest_algorithm),
             signer_key=self.dsc_key,
             signer_certificate=self.dsc_certificate,
@@ -189,6 +206,89 @@ class TestPki:
             signer_id=signer_id,
             lds_version_info=lds_version_info,
         )
+        if corrupt_signature:
+            sod = corrupt_sod_signature(sod)
+        return sod
+
+    # --- master lists and CRLs ------------------------------------------------------------------------------
+
+    def master_list_signer(
+        self, *, key: SignerKey | None = None, now: _dt.datetime | None = None
+    ) -> MasterListSigner:
+        """A master list signer certificate issued by this CSCA (as national master lists are signed)."""
+        now = (now or _dt.datetime.now(_dt.UTC)).astimezone(_dt.UTC)
+        key = key or generate_key("ecdsa-p256")
+        country = self.csca_certificate.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)[0].value
+        organization = self.csca_certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
+        public = key.public_key()
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(_name(str(country), str(organization), "Test Master List Signer"))
+            .issuer_name(self.csca_certificate.subject)
+            .public_key(public)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - _dt.timedelta(days=30))
+            .not_valid_after(now + _dt.timedelta(days=3 * 365))
+            .add_extension(_digital_signature_usage(), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.csca_key.public_key()), critical=False
+            )
+            .sign(**_sign_kwargs(self.csca_key, self.rsa_padding))
+        )
+        return MasterListSigner(key, certificate)
+
+    def master_list(
+        self,
+        *,
+        signer: MasterListSigner | None = None,
+        certificates: Sequence[x509.Certificate] | None = None,
+        include_signer_certificate: bool = True,
+        signing_time: _dt.datetime | None = None,
+        corrupt_signature: bool = False,
+    ) -> bytes:
+        """A CMS CSCA master list (ICAO / BSI format) holding ``certificates`` (default: this CSCA), signed by
+        ``signer`` (default: a fresh master list signer issued by this CSCA)."""
+        signer = signer or self.master_list_signer()
+        data = build_master_list(
+            certificates if certificates is not None else (self.csca_certificate,),
+            signer_key=signer.key,
+            signer_certificate=signer.certificate,
+            include_signer_certificate=include_signer_certificate,
+            signing_time=signing_time or _dt.datetime.now(_dt.UTC),
+        )
+        return data[:-1] + bytes([data[-1] ^ 0x01]) if corrupt_signature else data
+
+    def crl(
+        self,
+        revoked_serials: Iterable[int] = (),
+        *,
+        now: _dt.datetime | None = None,
+        signer_key: SignerKey | None = None,
+    ) -> bytes:
+        """A DER CRL from this CSCA revoking ``revoked_serials`` (e.g. ``[pki.dsc_certificate.serial_number]``).
+
+        ``signer_key``: sign with another key instead (a CRL no CSCA in the store verifies).
+        """
+        now = (now or _dt.datetime.now(_dt.UTC)).astimezone(_dt.UTC)
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.csca_certificate.subject)
+            .last_update(now - _dt.timedelta(hours=1))
+            .next_update(now + _dt.timedelta(days=90))
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.csca_key.public_key()), critical=False
+            )
+        )
+        for serial in revoked_serials:
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(serial)
+                .revocation_date(now - _dt.timedelta(minutes=30))
+                .build()
+            )
+        crl = builder.sign(**_sign_kwargs(signer_key or self.csca_key, self.rsa_padding))
+        return crl.public_bytes(serialization.Encoding.DER)
 
     # --- export ---------------------------------------------------------------------------------------------
 
@@ -238,6 +338,120 @@ class TestPki:
             pss = certificates[1].signature_algorithm_oid == SignatureAlgorithmOID.RSASSA_PSS
             rsa_padding = "pss" if pss else "pkcs1v15"
         return cls(keys[0], certificates[0], keys[1], certificates[1], certificates[2], rsa_padding)
+
+
+@dataclass(frozen=True)
+class MasterListSigner:
+    """A master list signer's key and certificate."""
+
+    key: SignerKey
+    certificate: x509.Certificate
+
+
+def _digital_signature_usage() -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def corrupt_sod_signature(sod: bytes) -> bytes:
+    """EF.SOD with one bit of its signature flipped (the signature is the last field of the encoding)."""
+    signature = parse_sod(sod).signature
+    if not sod.endswith(signature):
+        raise ValueError("EF.SOD does not end with its signature")
+    return sod[:-1] + bytes([sod[-1] ^ 0x01])
+
+
+ID_SIGNED_DATA = "1.2.840.113549.1.7.2"
+ID_CSCA_MASTER_LIST = "2.23.136.1.1.2"
+_ID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
+_ID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
+_ID_SIGNING_TIME = "1.2.840.113549.1.9.5"
+_ID_SHA256 = "2.16.840.1.101.3.4.2.1"
+
+
+def _algorithm_identifier(oid: str, null_parameters: bool = False) -> rfc5280.AlgorithmIdentifier:
+    algorithm = rfc5280.AlgorithmIdentifier()
+    algorithm["algorithm"] = univ.ObjectIdentifier(oid)
+    if null_parameters:
+        algorithm["parameters"] = der_encoder.encode(univ.Null(""))
+    return algorithm
+
+
+def _signed_attribute(oid: str, value: univ.Asn1Item) -> rfc5652.Attribute:
+    attribute = rfc5652.Attribute()
+    attribute["attrType"] = univ.ObjectIdentifier(oid)
+    attribute["attrValues"].append(der_encoder.encode(value))
+    return attribute
+
+
+def build_master_list(
+    certificates: Sequence[x509.Certificate],
+    *,
+    signer_key: SignerKey,
+    signer_certificate: x509.Certificate,
+    include_signer_certificate: bool = True,
+    signing_time: _dt.datetime | None = None,
+) -> bytes:
+    """DER ContentInfo of a CSCA master list: SignedData (SHA-256, ECDSA or RSA PKCS#1 v1.5) whose eContent
+    (id-icao-cscaMasterList) is ``CscaMasterList { version 0, certList }``."""
+    cert_list = b"".join(c.public_bytes(serialization.Encoding.DER) for c in certificates)
+    econtent = _der_tlv(0x30, b"\x02\x01\x00" + _der_tlv(0x31, cert_list))
+
+    signer = rfc5652.SignerInfo()
+    signer["version"] = 1
+    issuer_serial = signer["sid"]["issuerAndSerialNumber"]
+    issuer_serial["issuer"] = der_decoder.decode(signer_certificate.issuer.public_bytes(), asn1Spec=rfc5280.Name())[0]
+    issuer_serial["serialNumber"] = signer_certificate.serial_number
+    signer["digestAlgorithm"] = _algorithm_identifier(_ID_SHA256)
+    attrs = signer["signedAttrs"]
+    attrs.append(_signed_attribute(_ID_CONTENT_TYPE, univ.ObjectIdentifier(ID_CSCA_MASTER_LIST)))
+    attrs.append(_signed_attribute(_ID_MESSAGE_DIGEST, univ.OctetString(hashlib.sha256(econtent).digest())))
+    if signing_time is not None:
+        time = rfc5280.Time()
+        time["utcTime"] = useful.UTCTime(signing_time.astimezone(_dt.UTC).strftime("%y%m%d%H%M%SZ"))
+        attrs.append(_signed_attribute(_ID_SIGNING_TIME, time))
+    to_sign = b"\x31" + der_encoder.encode(attrs)[1:]
+    if isinstance(signer_key, ec.EllipticCurvePrivateKey):
+        signer["signature"] = signer_key.sign(to_sign, ec.ECDSA(hashes.SHA256()))
+        signer["signatureAlgorithm"] = _algorithm_identifier(ECDSA_SIGNATURE_OIDS["sha256"])
+    else:
+        signer["signature"] = signer_key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())
+        signer["signatureAlgorithm"] = _algorithm_identifier(RSA_PKCS1_SIGNATURE_OIDS["sha256"], True)
+
+    signed_data = rfc5652.SignedData()
+    signed_data["version"] = 3
+    signed_data["digestAlgorithms"].append(_algorithm_identifier(_ID_SHA256))
+    encap = signed_data["encapContentInfo"]
+    encap["eContentType"] = univ.ObjectIdentifier(ID_CSCA_MASTER_LIST)
+    encap["eContent"] = econtent
+    if include_signer_certificate:
+        choice = rfc5652.CertificateChoices()
+        choice["certificate"] = der_decoder.decode(
+            signer_certificate.public_bytes(serialization.Encoding.DER), asn1Spec=rfc5280.Certificate()
+        )[0]
+        signed_data["certificates"].append(choice)
+    signed_data["signerInfos"].append(signer)
+    content_info = rfc5652.ContentInfo()
+    content_info["contentType"] = univ.ObjectIdentifier(ID_SIGNED_DATA)
+    content_info["content"] = der_encoder.encode(signed_data)
+    return der_encoder.encode(content_info)
+
+
+def _der_tlv(tag: int, value: bytes) -> bytes:
+    length = len(value)
+    if length < 0x80:
+        return bytes([tag, length]) + value
+    body = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(body)]) + body + value
 
 
 def load_csca(path: str | Path) -> x509.Certificate:
