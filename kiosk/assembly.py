@@ -17,11 +17,13 @@ from kiosk.outbox import Outbox, load_key
 from kiosk.qr import find_cccd_qr
 from kiosk.session import CheckInSession, KeyInput, SessionConfig, SessionEvent
 from kiosk.settings import Profile
-from kiosk.simulator import DemoCard, demo_card
+from kiosk.simulator import DemoCard, demo_card, demo_pki
 from nfc.access import AccessKey
+from nfc.errors import NfcError
 from nfc.pcsc import open_reader
 from nfc.sim.link import SimulatedReader
 from nfc.transport import Connection, InProcessConnection
+from nfc.trust.csca import TrustStore
 
 DEMO_CAMERA_FRAMES = 8
 
@@ -61,10 +63,20 @@ class Hardware:
         return KeyInput(qr.access_key(), qr)
 
 
+def trust_store(profile: Profile, hardware: Hardware) -> TrustStore:
+    """The profile's CSCAs, plus the built-in virtual card's test CSCA when the simulator is the reader."""
+    try:
+        store = TrustStore.load(profile.csca)
+    except NfcError as exc:
+        raise UsageError(f"profile {profile.name}: {exc}") from exc
+    if hardware.simulator:
+        store = store.with_certificates([demo_pki().csca_certificate], source="built-in virtual card")
+    return store
+
+
 def build_session(profile: Profile, hardware: Hardware, *,
                   listener: Callable[[SessionEvent], None] = lambda event: None,
-                  consent: Callable[[], bool] = lambda: True,
-                  passive=None) -> tuple[CheckInSession, Outbox]:
+                  consent: Callable[[], bool] = lambda: True) -> tuple[CheckInSession, Outbox]:
     """A ready :class:`CheckInSession` for ``profile`` on ``hardware``, and its outbox."""
     try:
         key = load_key(profile.outbox_key_file, create=True)
@@ -83,7 +95,7 @@ def build_session(profile: Profile, hardware: Hardware, *,
         adapter=build_adapter(profile),
         outbox=outbox,
         audit=AuditLog(profile.audit_path),
-        passive=passive,
+        trust=trust_store(profile, hardware),
         consent=consent,
         liveness=LivenessChecker(matcher.engine) if matcher is not None and profile.face.liveness else None,
         listener=listener,

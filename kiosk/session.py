@@ -40,6 +40,7 @@ from nfc.errors import AccessDeniedError, NfcError, TransportError
 from nfc.reader import ChipSession
 from nfc.transport import Connection
 from nfc.trust import CheckResult
+from nfc.trust.csca import TrustStore
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ class CheckInSession:
     def __init__(self, config: SessionConfig, *, open_card: Callable[[], Connection],
                  keys: Callable[[int], KeyInput], camera: Callable[[], Iterable[Frame]] | None,
                  matcher: Matcher | None, adapter: Adapter, outbox: Outbox, audit: AuditLog,
-                 passive: Callable[[CardData], CheckResult] | None = None,
+                 trust: TrustStore | None = None,
                  consent: Callable[[], bool] = lambda: True,
                  liveness: LivenessChecker | None = None,
                  listener: Callable[[SessionEvent], None] = lambda event: None,
@@ -118,7 +119,7 @@ class CheckInSession:
         self.config = config
         self._open_card, self._keys, self._camera = open_card, keys, camera
         self._matcher, self._adapter, self._outbox, self._audit = matcher, adapter, outbox, audit
-        self._passive, self._consent, self._liveness = passive, consent, liveness
+        self._trust_store, self._consent, self._liveness = trust, consent, liveness
         self._listener, self._clock, self._now = listener, clock, now
         self._cancel = threading.Event()
 
@@ -219,7 +220,7 @@ class CheckInSession:
 
     def _read(self, connection: Connection, key: AccessKey) -> CardData:
         try:
-            return read_document(ChipSession(connection), key)
+            return read_document(ChipSession(connection), key, trust=self._trust_store)
         except AccessDeniedError as exc:
             raise _Stop(REFUSED, exc.message_key, f"{exc.step}: {exc}") from exc
         except TransportError as exc:
@@ -229,7 +230,7 @@ class CheckInSession:
 
     def _trust(self, state: dict[str, Any], data: CardData) -> None:
         checks = {
-            "passive_authentication": self._passive(data) if self._passive else data.passive_authentication,
+            "passive_authentication": data.passive_authentication,
             "active_authentication": data.active_authentication,
             "chip_authentication": data.chip_authentication,
         }

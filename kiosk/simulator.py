@@ -27,6 +27,12 @@ def demo_portrait(target_bytes: int = 15_000) -> FaceImage:
     return FaceImage(encode_jp2(crop, target_bytes=target_bytes), "jpeg2000", w, h, image_data_type=1)
 
 
+@cache
+def demo_pki() -> TestPki:
+    """One test PKI per process for the built-in cards, so a trust store can hold their CSCA."""
+    return TestPki.generate()
+
+
 @dataclass(frozen=True)
 class DemoCard:
     card: object
@@ -38,5 +44,5 @@ class DemoCard:
 def demo_card(options: CardOptions | None = None, *, pki: TestPki | None = None,
               portrait: FaceImage | None = None) -> DemoCard:
     """A fresh virtual card for the demo citizen; ``key`` is the CAN from its ID number."""
-    built = build_card(demo_citizen(), portrait or demo_portrait(), options or CardOptions(), pki=pki)
+    built = build_card(demo_citizen(), portrait or demo_portrait(), options or CardOptions(), pki=pki or demo_pki())
     return DemoCard(built.card, CanKey(DEMO_ID_NUMBER[-6:]), built.pki, built)

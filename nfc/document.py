@@ -24,10 +24,13 @@ from nfc.lds.dg13 import CitizenInfo
 from nfc.lds.dg15 import Dg15
 from nfc.lds.mrz import Mrz
 from nfc.lds.security_infos import Dg14
+from nfc.lds.sod import parse_sod
 from nfc.reader import ChipSession
-from nfc.trust import INVALID, NOT_SUPPORTED, UNVERIFIED, VALID, CheckResult
+from nfc.trust import INVALID, NOT_SUPPORTED, VALID, CheckResult
 from nfc.trust.active import ActiveAuthenticationError, verify_active_authentication
 from nfc.trust.chip import perform_chip_authentication
+from nfc.trust.csca import TrustStore
+from nfc.trust.passive import PassiveResult, verify_passive_authentication
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +70,12 @@ class CardData:
         return f"CardData(access={self.access!r}, data_groups={sorted(k for k in self.raw if k)})"
 
 
-def read_document(session: ChipSession, key: AccessKey, *, data_groups: tuple[int, ...] = DEFAULT_DATA_GROUPS,
+def read_document(session: ChipSession, key: AccessKey, *, trust: TrustStore | None = None,
+                  data_groups: tuple[int, ...] = DEFAULT_DATA_GROUPS,
                   clock: Callable[[], float] = time.perf_counter) -> CardData:
-    """Open the chip with ``key``, read EF.COM, EF.SOD and the wanted data groups it has, run AA."""
+    """Open the chip with ``key``, run Chip Authentication after DG14, read EF.SOD and the wanted data groups
+    it has, check them with Passive Authentication against ``trust``, then run Active Authentication
+    (only when DG15 is present and its hash verified)."""
     start = clock()
     access = session.open(key)
     com = Com.parse(session.read_file(EF_COM))
@@ -90,9 +96,13 @@ def read_document(session: ChipSession, key: AccessKey, *, data_groups: tuple[in
     if 1 not in raw:
         raise NfcError("the chip has no DG1 (MRZ)", step="DG1")
     sod = session.read_file(EF_SOD)
+    passive = _passive_authentication(sod, raw, trust)
     dg14 = Dg14.parse(raw[14]) if 14 in raw else None
     dg15 = Dg15.parse(raw[15]) if 15 in raw else None
-    active = _active_authentication(session, dg14, dg15)
+    if dg15 is not None and 15 in passive.failed_data_groups:
+        active = CheckResult(INVALID, "DG15 does not match EF.SOD, so its key cannot be trusted")
+    else:
+        active = _active_authentication(session, dg14, dg15)
     channel = session.channel
     return CardData(
         access=access,
@@ -106,12 +116,20 @@ def read_document(session: ChipSession, key: AccessKey, *, data_groups: tuple[in
         dg15=dg15,
         sod=sod,
         raw=MappingProxyType({**raw, 0: sod}),
-        passive_authentication=CheckResult(UNVERIFIED, "Passive Authentication is not implemented yet"),
+        passive_authentication=passive.to_check_result(),
         active_authentication=active,
         chip_authentication=chip,
         stats=ReadStats(channel.stats.apdus, channel.stats.bytes_exchanged, clock() - start,
                         channel.extended_length),
     )
+
+
+def _passive_authentication(sod_bytes: bytes, raw: Mapping[int, bytes], trust: TrustStore | None) -> PassiveResult:
+    try:
+        sod = parse_sod(sod_bytes)
+    except ParseError as exc:
+        return PassiveResult(INVALID, f"EF.SOD cannot be read: {exc}")
+    return verify_passive_authentication(sod, raw, trust)
 
 
 def _chip_authentication(session: ChipSession, key: AccessKey, dg14_bytes: bytes,

@@ -16,13 +16,15 @@ from pathlib import Path
 from kiosk import keys
 from kiosk.errors import UsageError
 from kiosk.messages import message
-from kiosk.simulator import demo_card
+from kiosk.settings import config_dir
+from kiosk.simulator import demo_card, demo_pki
 from nfc.access import AccessKey
 from nfc.document import CardData, read_document
 from nfc.errors import AccessDeniedError, AccessKeyError, NfcError, ParseError, TransportError
 from nfc.pcsc import open_reader
 from nfc.reader import ChipSession
 from nfc.transport import Connection, InProcessConnection
+from nfc.trust.csca import TrustStore
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_ACCESS_DENIED, EXIT_LINK = 0, 1, 2, 3, 4
 
@@ -37,7 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     key.add_argument("--can", help="6-digit card access number")
     key.add_argument("--mrz", metavar="DOCNO:YYMMDD:YYMMDD", help="document number, birth and expiry dates")
     key.add_argument("--qr", metavar="TEXT", help="text of the QR code printed on the card")
-    parser.add_argument("--csca", metavar="PATH", help="trust anchors (used from the next release on)")
+    parser.add_argument("--csca", metavar="PATH", action="append",
+                        help="CSCA certificates, folders of them, master lists or CRLs (repeatable; "
+                             "default: config/csca/)")
     parser.add_argument("--portrait-out", metavar="FILE", type=Path, help="write the chip's portrait image here")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--wait", type=float, default=5.0, metavar="SECONDS",
@@ -69,8 +73,20 @@ def _connect(args: argparse.Namespace) -> tuple[Connection, AccessKey | None]:
     return open_reader(args.reader, wait_s=args.wait), None
 
 
+def trust_store(paths: list[str] | None, *, simulator: bool) -> TrustStore:
+    """The anchors named on the command line (default: config/csca/), plus the virtual card's test CSCA
+    when reading the built-in simulator."""
+    try:
+        store = TrustStore.load(paths or [config_dir() / "csca"])
+    except NfcError as exc:
+        raise UsageError(str(exc)) from exc
+    return store.with_certificates([demo_pki().csca_certificate], source="built-in virtual card") if simulator \
+        else store
+
+
 def run(args: argparse.Namespace) -> int:
     key = access_key(args)
+    trust = trust_store(args.csca, simulator=args.simulator)
     try:
         connection, default_key = _connect(args)
     except TransportError as exc:
@@ -81,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give the access key: --id, --can, --mrz or --qr")
     try:
         with connection:
-            data = read_document(ChipSession(connection, prefer_extended=not args.no_extended), key)
+            data = read_document(ChipSession(connection, prefer_extended=not args.no_extended), key, trust=trust)
     except AccessDeniedError as exc:
         return _fail(exc, EXIT_ACCESS_DENIED)
     except AccessKeyError as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 from kiosk.simulator import demo_card
 from nfc.errors import TransportError
 from nfc.sim import vpcd
-from nfc.sim.builder import CardOptions
+from nfc.sim.builder import SOD_VARIANTS, CardOptions
 from nfc.sim.link import LinkModel, ReaderFaults, SimulatedReader
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-chip-auth", action="store_true", help="no Chip Authentication in DG14")
     parser.add_argument("--ca-mismatch", action="store_true", help="CA key does not match DG14 (a cloned chip)")
     parser.add_argument("--tamper-dg", type=int, metavar="N", help="change DG N after EF.SOD was signed")
+    parser.add_argument("--sod", default="genuine", choices=SOD_VARIANTS,
+                        help="how EF.SOD is signed: genuine, by an expired DSC, by a DSC of another CSCA, "
+                             "or with a broken signature")
     parser.add_argument("--remove-after", type=int, metavar="N", help="take the card away after N APDUs")
     parser.add_argument("--refuse-extended", action="store_true", help="the reader answers 6700 to extended APDUs")
     parser.add_argument("--csca-out", type=Path, metavar="FILE", help="write the card's test CSCA (PEM) here")
@@ -43,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     options = CardOptions(bac_only=args.bac_only, aa=None if args.aa == "none" else args.aa, clone=args.clone,
-                          tamper_dg=args.tamper_dg, chip_auth=not args.no_chip_auth, ca_key_mismatch=args.ca_mismatch)
+                          tamper_dg=args.tamper_dg, chip_auth=not args.no_chip_auth, ca_key_mismatch=args.ca_mismatch,
+                          sod=args.sod)
     demo = demo_card(options)
     if args.csca_out:
         demo.pki.write_csca(args.csca_out)

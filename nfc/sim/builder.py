@@ -50,6 +50,7 @@ class CardOptions:
     clone: bool = False
     tamper_dg: int | None = None
     pki_algorithm: Algorithm = "ecdsa-p256"
+    sod: str = "genuine"  # or "expired_dsc", "foreign_csca", "bad_signature": how EF.SOD is (mis)signed
     chip_auth: bool = True
     ca_protocol: str = ID_CA_ECDH_AES_128
     ca_curve: str = "brainpoolP256r1"
@@ -96,7 +97,7 @@ def build_card(citizen: CitizenInfo, portrait: FaceImage, options: CardOptions =
     if dg14_infos:
         groups[14] = Dg14(tuple(dg14_infos)).encode()
     pki = pki or TestPki.generate(algorithm=options.pki_algorithm)
-    sod = pki.sign_sod(groups)
+    sod = _signing_pki(pki, options).sign_sod(groups, corrupt_signature=options.sod == "bad_signature")
     if options.tamper_dg is not None:
         groups[options.tamper_dg] = _flip_last_byte(groups[options.tamper_dg])
     chip_key = AaKey.generate(options.aa) if options.clone and options.aa else aa_key
@@ -111,6 +112,31 @@ def build_card(citizen: CitizenInfo, portrait: FaceImage, options: CardOptions =
     return BuiltCard(card, pki, mrz)
 
 
+SOD_VARIANTS = ("genuine", "expired_dsc", "foreign_csca", "bad_signature")
+
+
+def _signing_pki(pki: TestPki, options: CardOptions) -> TestPki:
+    """The PKI that signs EF.SOD: the card's own, or for the fault variants a Document Signer that was
+    already expired at signing time, or one issued by another CSCA of the same name."""
+    if options.sod not in SOD_VARIANTS:
+        raise ValueError(f"unknown EF.SOD variant {options.sod!r}; one of {', '.join(SOD_VARIANTS)}")
+    if options.sod == "expired_dsc":
+        return TestPki.generate(algorithm=options.pki_algorithm, csca_key=pki.csca_key, dsc_expired=True)
+    if options.sod == "foreign_csca":
+        return TestPki.generate(algorithm=options.pki_algorithm, csca_key=pki.csca_key, foreign_csca=True)
+    return pki
+
+
 def _flip_last_byte(data: bytes) -> bytes:
-    """Change one byte of the value (the last), keeping the file's structure parseable."""
-    return data[:-1] + bytes([data[-1] ^ 0x01])
+    """Change one byte of the value (the last) the way a forger would: a digit or letter for another,
+    so the file still parses and only the hash gives it away."""
+    last = data[-1]
+    if last == ord("<"):
+        changed = ord("K")
+    elif ord("0") <= last <= ord("9"):
+        changed = ord("0") + (last - ord("0") + 1) % 10
+    elif ord("A") <= last <= ord("Z"):
+        changed = ord("A") + (last - ord("A") + 1) % 26
+    else:
+        changed = last ^ 0x01
+    return data[:-1] + bytes([changed])

@@ -858,6 +858,12 @@ class TrustStore:
         """A store of the given CSCA certificates (for tests and for callers that hold certificates already)."""
         return cls((Anchor.from_certificate(c, source) for c in certificates), crls=crls)
 
+    def with_certificates(self, certificates: Iterable[x509.Certificate], *, source: str) -> TrustStore:
+        """This store plus the given CSCA certificates (e.g. the built-in virtual card's test CSCA)."""
+        extra = [Anchor.from_certificate(c, source) for c in certificates]
+        return TrustStore([*self._anchors, *extra], crls=self._crls, master_lists=self._master_lists,
+                          warnings=self._warnings)
+
     @classmethod
     def load(cls, paths: Iterable[str | Path] | str | Path) -> TrustStore:
         """Load certificates, master lists and CRLs from files and (recursively) folders.

@@ -32,14 +32,15 @@ from kiosk.session import (
     SessionConfig,
     SessionEvent,
 )
-from kiosk.simulator import demo_card
+from kiosk.simulator import demo_card, demo_pki
 from nfc.access import CanKey
 from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
 from nfc.sim.link import ReaderFaults, SimulatedReader
 from nfc.transport import InProcessConnection
+from nfc.trust.csca import TrustStore
 
 GOOD_KEY = KeyInput(CanKey(DEMO_ID_NUMBER[-6:]))
-POLICY = ChipPolicy(passive_authentication="allow_unverified")
+POLICY = ChipPolicy()
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,8 @@ class Kiosk:
     """A session with recording of events, on a fresh virtual card each run unless told otherwise."""
 
     def __init__(self, tmp: Path, matcher: Matcher, *, adapter=None, keys=None, camera=demo_frames,
-                 faults: ReaderFaults | None = None, policy: ChipPolicy = POLICY) -> None:
+                 faults: ReaderFaults | None = None, policy: ChipPolicy = POLICY,
+                 trust: TrustStore | None = None) -> None:
         self.events: list[SessionEvent] = []
         self.faults = faults
         self.outbox = Outbox(tmp / "outbox.sqlite3", b"k" * 32)
@@ -65,7 +67,7 @@ class Kiosk:
             SessionConfig("demo", "TEST-01", policy, face_timeout_s=5.0),
             open_card=self.open_card, keys=keys or (lambda attempt: GOOD_KEY), camera=camera, matcher=matcher,
             adapter=self.adapter, outbox=self.outbox, audit=AuditLog(self.audit_path),
-            listener=self.events.append)
+            trust=trust or TrustStore.from_certificates([demo_pki().csca_certificate]), listener=self.events.append)
 
     def open_card(self):
         card = demo_card().card
@@ -79,7 +81,7 @@ def test_a_genuine_card_and_its_owner_check_in(tmp_path: Path, matcher: Matcher)
     assert result.outcome == CHECKED_IN, result
     assert result.receipt.display["queue_number"] == "A001"
     assert [s for s, _ in result.timings] == ["card", "key", "chip", "trust", "face", "destination", "result"]
-    assert result.warnings == ("passive_authentication",)  # allowed by this policy, and said
+    assert result.warnings == ()
     assert kiosk.outbox.state(result.checkin_id) == DELIVERED
     assert [(e.step, e.state) for e in kiosk.events][:2] == [("card", "started"), ("card", "done")]
     second = kiosk.session.run()
@@ -156,8 +158,27 @@ def test_a_cloned_chip_is_refused_before_the_camera(tmp_path: Path, matcher: Mat
 
 def test_unverified_chip_is_refused_when_the_profile_requires_passive_authentication(
         tmp_path: Path, matcher: Matcher) -> None:
-    result = Kiosk(tmp_path, matcher, policy=ChipPolicy()).session.run()
+    no_csca = TrustStore()
+    result = Kiosk(tmp_path, matcher, trust=no_csca).session.run()
     assert result.outcome == REFUSED and "passive_authentication: unverified" in result.detail
+
+
+def test_a_profile_may_allow_unverified_chips_and_then_says_so(tmp_path: Path, matcher: Matcher) -> None:
+    kiosk = Kiosk(tmp_path, matcher, trust=TrustStore(), policy=ChipPolicy(passive_authentication="allow_unverified"))
+    result = kiosk.session.run()
+    assert result.outcome == CHECKED_IN and result.warnings == ("passive_authentication",)
+
+
+@pytest.mark.parametrize("options", [{"tamper_dg": 13}, {"sod": "foreign_csca"}, {"ca_key_mismatch": True}])
+def test_forged_or_cloned_chips_are_refused(tmp_path: Path, matcher: Matcher, monkeypatch: pytest.MonkeyPatch,
+                                            options: dict) -> None:
+    import kiosk.simulator as simulator
+    from nfc.sim.builder import CardOptions
+
+    original = simulator.demo_card
+    monkeypatch.setattr("tests.kiosk.test_session.demo_card", lambda: original(CardOptions(**options)))
+    result = Kiosk(tmp_path, matcher).session.run()
+    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "trust.refused", "trust")
 
 
 def test_qr_code_that_does_not_match_the_chip_is_flagged(tmp_path: Path, matcher: Matcher) -> None:

@@ -17,6 +17,7 @@ from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
 from nfc.sim.link import LinkModel, ReaderFaults, SimulatedReader
 from nfc.sim.pki import TestPki
 from nfc.transport import InProcessConnection
+from nfc.trust.csca import TrustStore
 
 CAN = CanKey(DEMO_ID_NUMBER[-6:])
 
@@ -47,9 +48,10 @@ class Recorder:
         return self.inner.process(raw)
 
 
-def read(built: BuiltCard, key=CAN, faults: ReaderFaults | None = None, **session: object):
+def read(built: BuiltCard, key=CAN, faults: ReaderFaults | None = None, trust: TrustStore | None = None,
+         **session: object):
     reader = SimulatedReader(built.card, LinkModel(), faults or ReaderFaults())
-    data = read_document(ChipSession(InProcessConnection(reader), **session), key)
+    data = read_document(ChipSession(InProcessConnection(reader), **session), key, trust=trust)
     return data, reader
 
 
@@ -194,3 +196,38 @@ def test_chip_whose_ca_key_does_not_match_dg14_is_invalid_and_still_read(pki: Te
 def test_chip_without_chip_authentication_is_not_supported(pki: TestPki) -> None:
     data, _ = read(card(pki, chip_auth=False))
     assert data.chip_authentication.status == "not_supported"
+
+
+def trusted(pki: TestPki) -> TrustStore:
+    return TrustStore.from_certificates([pki.csca_certificate])
+
+
+def test_genuine_card_passes_passive_authentication(pki: TestPki) -> None:
+    data, _ = read(card(pki), trust=trusted(pki))
+    assert data.passive_authentication.status == "valid"
+    assert "DG1, DG2, DG13, DG14, DG15 hashes match" in data.passive_authentication.detail
+
+
+def test_without_a_csca_for_vietnam_passive_authentication_is_unverified(pki: TestPki) -> None:
+    other = TestPki.generate(country="DE")
+    assert read(card(pki), trust=trusted(other))[0].passive_authentication.status == "unverified"
+    assert read(card(pki))[0].passive_authentication.status == "unverified"
+
+
+@pytest.mark.parametrize("number", [1, 2, 13])
+def test_a_data_group_changed_after_signing_is_named(pki: TestPki, number: int) -> None:
+    result = read(card(pki, tamper_dg=number), trust=trusted(pki))[0].passive_authentication
+    assert result.status == "invalid" and f"DG{number} hash does not match" in result.detail
+
+
+def test_a_changed_dg15_voids_active_authentication(pki: TestPki) -> None:
+    data, _ = read(card(pki, tamper_dg=15), trust=trusted(pki))
+    assert data.passive_authentication.status == "invalid"
+    assert data.active_authentication.status == "invalid" and "DG15" in data.active_authentication.detail
+
+
+@pytest.mark.parametrize(("variant", "words"), [
+    ("expired_dsc", "expired at signing time"), ("foreign_csca", "CSCA"), ("bad_signature", "does not verify")])
+def test_badly_signed_sod_is_invalid(pki: TestPki, variant: str, words: str) -> None:
+    result = read(card(pki, sod=variant), trust=trusted(pki))[0].passive_authentication
+    assert result.status == "invalid" and words in result.detail, result.detail
