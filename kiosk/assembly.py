@@ -38,13 +38,15 @@ class Hardware:
     camera: str | None = None  # index, video, folder; None: the demo face
     key: AccessKey | None = None  # typed or configured key; None: the card's QR code via the camera
     sim_cards: list[DemoCard] = field(default_factory=list)
+    last_reader: SimulatedReader | None = None
 
     def open_card(self) -> Connection:
         if self.simulator:
             card = demo_card()
             self.sim_cards.append(card)
             del self.sim_cards[:-1]  # keep only the card on the reader now
-            return InProcessConnection(SimulatedReader(card.card))
+            self.last_reader = SimulatedReader(card.card)
+            return InProcessConnection(self.last_reader)
         return open_reader(self.reader, wait_s=self.wait_s)
 
     def frames(self, max_frames: int) -> Iterable[Frame]:

@@ -71,6 +71,7 @@ class SessionResult:
     warnings: tuple[str, ...] = ()
     failed_step: str | None = None
     detail: str | None = None  # for staff: step, status word, check names; never personal data
+    evidence: Evidence | None = None  # how the person was verified (statuses and a distance, nothing personal)
 
     @property
     def total_s(self) -> float:
@@ -167,7 +168,7 @@ class CheckInSession:
         outcome, key, checkin_id, receipt = self._step(state, "result",
                                                       lambda: self._result(state, data, person, decision))
         return SessionResult(state["ref"], outcome, key, tuple(state["timings"]), decision, receipt, checkin_id,
-                             tuple(state.get("warnings", ())))
+                             tuple(state.get("warnings", ())), evidence=state["evidence"])
 
     def _step(self, state: dict[str, Any], name: str, action: Callable[[], Any]) -> Any:
         state["step"] = name
@@ -309,6 +310,7 @@ class CheckInSession:
             face_threshold=None if verdict is None else verdict.threshold,
             liveness=state.get("liveness", "not_checked"),
         )
+        state["evidence"] = evidence
         # the lookup's details (e.g. the BHYT result) travel with the check-in, encrypted in the outbox
         context = {**state["context"], **decision.details, "decision": decision.status}
         checkin = CheckIn(self.config.profile, self.config.site, person, evidence, self._now(),

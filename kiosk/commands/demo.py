@@ -1,29 +1,26 @@
 """``python -m kiosk demo``: the kiosk's main job on the built-in virtual card, no hardware needed.
 
-Reads the virtual CCCD (PACE, every data group, Active Authentication) over a modelled 424 kbit/s link,
-then matches its portrait with the camera: the built-in demo face unless ``--camera`` names a camera
-index, a video or an image folder. Exit status 0 when the chip and the face both check out, 1 otherwise.
+One whole check-in through the real session: the virtual CCCD (PACE, Chip, Passive and Active
+Authentication against its own test CSCA), consent, the face match with the camera (the built-in demo
+face unless ``--camera`` names a camera index, a video or an image folder), the demo profile's local
+queue. Exit status as ``check``: 0 checked in, 1 refused, 5 no usable face.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import time
 
-from biometrics.errors import BiometricsError, FrameSourceError, NoUsableFace
-from biometrics.frames import ArraySource, open_source
-from biometrics.matcher import Matcher
-from biometrics.portrait import decode_portrait, demo_face_rgb
+from kiosk.assembly import Hardware, build_session
+from kiosk.commands.check import _exit_status, result_json
 from kiosk.errors import UsageError
 from kiosk.messages import message
-from kiosk.simulator import demo_card
-from nfc.document import read_document
-from nfc.reader import ChipSession
-from nfc.sim.link import SimulatedReader
-from nfc.transport import InProcessConnection
+from kiosk.session import SessionResult
+from kiosk.settings import SettingsError, load_profile
 
-DEMO_FRAMES = 8
+_CHECKS = (("passive_authentication", "Xác thực thụ động / Passive Authentication"),
+           ("active_authentication", "Xác thực chủ động / Active Authentication"),
+           ("chip_authentication", "Xác thực chip / Chip Authentication"))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,63 +31,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _camera(spec: str | None):
-    if spec is None:
-        return ArraySource([demo_face_rgb()], repeat=DEMO_FRAMES)
-    try:
-        return open_source(spec, max_frames=DEMO_FRAMES)
-    except FrameSourceError as exc:
-        raise UsageError(f"--camera {spec}: {exc}") from exc
-
-
 def run(args: argparse.Namespace) -> int:
-    camera = _camera(args.camera)
-    demo = demo_card()
-    reader = SimulatedReader(demo.card)
-    start = time.perf_counter()
-    data = read_document(ChipSession(InProcessConnection(reader)), demo.key)
-    chip_s = time.perf_counter() - start
-    result = {"chip": {"access": data.access, "apdu_count": data.stats.apdu_count,
-                       "modelled_link_s": round(reader.modelled_s, 3), "wall_s": round(chip_s, 3),
-                       "passive_authentication": data.passive_authentication.status,
-                       "active_authentication": data.active_authentication.status}}
     try:
-        start = time.perf_counter()
-        matcher = Matcher()
-        models_s = time.perf_counter() - start
-        verdict = matcher.decide(decode_portrait(data.portrait.image), camera.frames())
-        result["face"] = {**verdict.as_dict(), "models_load_s": round(models_s, 3)}
-        face_ok = verdict.match
-    except NoUsableFace as exc:
-        result["face"] = {"match": False, "reason": exc.reason, "where": exc.where, "message_key": exc.message_key}
-        face_ok = False
-    except BiometricsError as exc:
-        result["face"] = {"match": False, "error": str(exc), "message_key": exc.message_key}
-        face_ok = False
-    ok = face_ok and not data.active_authentication.failed and not data.passive_authentication.failed
-    result["verified"] = ok
+        profile = load_profile("demo")
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from exc
+    hardware = Hardware(simulator=True, camera=args.camera)
+    session, outbox = build_session(profile, hardware)
+    try:
+        result = session.run()
+    finally:
+        outbox.close()
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print(json.dumps(result_json(result), ensure_ascii=False, indent=2))
     else:
-        _print(data.citizen.full_name if data.citizen else "", result)
-    return 0 if ok else 1
+        _print(result, hardware)
+    return _exit_status(result)
 
 
-def _print(name: str, result: dict) -> None:
-    chip, face = result["chip"], result["face"]
-    print("Thẻ ảo CCCD / virtual CCCD (demo, fictional citizen)")
-    print(f"  Đọc chip / chip read: {chip['access']}, {chip['apdu_count']} APDU, "
-          f"{chip['modelled_link_s']} s on a 424 kbit/s link ({chip['wall_s']} s of computing here)")
-    print(f"  Xác thực chủ động / Active Authentication: {chip['active_authentication']}")
-    print(f"  Xác thực thụ động / Passive Authentication: {chip['passive_authentication']}")
-    if "distance" in face:
-        print(f"  Khuôn mặt / face: {'khớp / match' if face['match'] else 'không khớp / no match'}, "
-              f"distance {face['distance']} (threshold {face['threshold']}), {face['elapsed_s']} s "
-              f"(+{face['models_load_s']} s loading models once)")
-    else:
-        text = message(face.get("message_key", "face.error"))
-        print(f"  Khuôn mặt / face: {text.vi} / {text.en}")
-    if result["verified"]:
-        print(f"Đã xác minh / verified: {name}")
-    else:
-        print("Chưa xác minh / not verified: vui lòng gặp nhân viên / please see a staff member")
+def _print(result: SessionResult, hardware: Hardware) -> None:
+    print("Thẻ CCCD ảo (công dân giả định) / virtual CCCD (a fictional citizen), demo face as camera")
+    for step, seconds in result.timings:
+        print(f"  {step:<12} {seconds:7.3f} s")
+    reader = hardware.last_reader
+    if reader is not None:
+        print(f"  (the chip read would take {reader.modelled_s:.3f} s on a 424 kbit/s reader, {reader.apdus} APDUs)")
+    evidence = result.evidence
+    if evidence is not None:
+        for name, label in _CHECKS:
+            print(f"  {label}: {getattr(evidence, name)}")
+        if evidence.face_distance is not None:
+            print(f"  Khuôn mặt / face: distance {evidence.face_distance} (threshold {evidence.face_threshold})")
+    text = message(result.message_key)
+    print(f"{text.vi}\n{text.en}")
+    if result.receipt is not None:
+        for name, value in result.receipt.display.items():
+            print(f"  {name}: {value}")
+    if result.detail:
+        print(f"  [staff] {result.failed_step}: {result.detail}")
