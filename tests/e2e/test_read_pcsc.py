@@ -146,3 +146,52 @@ def test_chip_authentication_key_mismatch_exits_1(pcscd: str) -> None:
     out = json.loads(result.stdout)
     assert out["chip_authentication"]["status"] == "invalid"
     assert out["citizen"]["id_number"] == DEMO_ID_NUMBER
+
+
+def _csca(tmp_path) -> str:
+    return str(tmp_path / "csca.pem")
+
+
+def test_genuine_card_with_its_csca_is_valid_everywhere(pcscd: str, tmp_path) -> None:
+    with served_card(pcscd, "--csca-out", _csca(tmp_path)):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER, "--csca", _csca(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert [out[c]["status"] for c in ("passive_authentication", "active_authentication", "chip_authentication")] \
+        == ["valid", "valid", "valid"]
+
+
+@pytest.mark.parametrize("number", [1, 2, 13])
+def test_data_group_changed_after_signing_exits_1_naming_it(pcscd: str, tmp_path, number: int) -> None:
+    with served_card(pcscd, "--tamper-dg", str(number), "--csca-out", _csca(tmp_path)):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER, "--csca", _csca(tmp_path), "--json")
+    assert result.returncode == 1, result.stderr
+    passive = json.loads(result.stdout)["passive_authentication"]
+    assert passive["status"] == "invalid" and f"DG{number} hash does not match" in passive["detail"]
+
+
+@pytest.mark.parametrize(("variant", "words"), [("foreign_csca", "CSCA"), ("expired_dsc", "expired at signing time"),
+                                                ("bad_signature", "does not verify")])
+def test_badly_signed_sod_exits_1(pcscd: str, tmp_path, variant: str, words: str) -> None:
+    with served_card(pcscd, "--sod", variant, "--csca-out", _csca(tmp_path)):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER, "--csca", _csca(tmp_path), "--json")
+    assert result.returncode == 1, result.stderr
+    passive = json.loads(result.stdout)["passive_authentication"]
+    assert passive["status"] == "invalid" and words in passive["detail"]
+
+
+def test_without_a_csca_passive_authentication_is_unverified(pcscd: str, tmp_path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with served_card(pcscd):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER, "--csca", str(empty), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["passive_authentication"]["status"] == "unverified"
+
+
+@pytest.mark.parametrize("aa", ["rsa-1024", "ec-p256"])
+def test_rsa_and_ecdsa_active_authentication_are_valid(pcscd: str, aa: str) -> None:
+    with served_card(pcscd, "--aa", aa):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["active_authentication"]["status"] == "valid"
