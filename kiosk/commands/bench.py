@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-TARGETS = ("chip", "face")
+TARGETS = ("chip", "face", "checkin")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,0 +1,171 @@
+"""``python -m kiosk bench checkin``: the machine-side time of whole check-ins, per profile, and the outbox.
+
+Each profile runs the real session: the virtual card under the 424 kbit/s link model, the demo face as
+camera, the real matcher, and its destination. For the hospital that destination is the local stand-ins
+of the BHYT gateway and the hospital system on 127.0.0.1. The time reported is card placed → result
+shown: every step's wall time except building the virtual card, plus the modelled link time of the chip
+read. Liveness is off (the demo camera is one still picture, which a liveness challenge rightly refuses). ``--memory N`` also runs N check-ins in a row and reports the resident memory after the 100th and
+the last (the growth between them) and the peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from kiosk.adapters.local import LocalQueueAdapter
+from kiosk.assembly import Hardware, build_session
+from kiosk.checkin import CheckIn, Evidence, Person
+from kiosk.outbox import Outbox
+from kiosk.session import CHECKED_IN
+from kiosk.settings import Profile, load_profile
+from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
+
+PROFILE_NAMES = ("demo", "hospital", "airport", "exam")
+
+
+def register(targets: argparse._SubParsersAction) -> None:
+    parser = targets.add_parser("checkin", help="whole check-ins per profile, outbox throughput, memory")
+    parser.add_argument("--repeat", type=int, default=7, help="check-ins per profile (median reported)")
+    parser.add_argument("--profiles", nargs="+", default=list(PROFILE_NAMES), choices=PROFILE_NAMES)
+    parser.add_argument("--outbox", type=int, default=1000, help="check-ins for the outbox throughput")
+    parser.add_argument("--memory", type=int, default=0, metavar="N",
+                        help="also run N check-ins in a row and report memory (1000 for the target)")
+    parser.add_argument("--json", action="store_true")
+    parser.set_defaults(func=run)
+
+
+def _rss_mb(field: str = "VmRSS") -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextlib.contextmanager
+def _site(name: str, data: Path) -> Iterator[tuple[Profile, dict[str, str]]]:
+    """The profile wired to local stand-ins of its upstream, and the context the person brings."""
+    profile = load_profile(name)
+    # the demo camera is a still picture, which rightly fails a liveness challenge: measured without it
+    profile = replace(profile, data_dir=data / name, csca=(), face=replace(profile.face, liveness=False))
+    context: dict[str, str] = {}
+    with contextlib.ExitStack() as stack:
+        if name == "hospital":
+            from kiosk.fakes.bhyt_server import FakeBhytGateway
+            from kiosk.fakes.hospital_server import FakeHospital
+
+            bhyt = stack.enter_context(FakeBhytGateway(password="bench", staff={"079090001111": "Nhân Viên"}))
+            bhyt.add_card(DEMO_ID_NUMBER, "000", name=demo_citizen().full_name, birth="14/05/2003")
+            hospital = stack.enter_context(FakeHospital())
+            os.environ.update(BHYT_PASSWORD="bench", BHYT_STAFF_NAME="Nhân Viên", BHYT_STAFF_CCCD="079090001111")
+            adapter = dict(profile.adapter)
+            adapter["bhyt"] = {**adapter["bhyt"], "base_url": bhyt.url}
+            adapter["registration"] = {**adapter["registration"], "url": hospital.url}
+            profile = replace(profile, adapter=adapter)
+        elif name == "airport":
+            day = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).timetuple().tm_yday
+            context["boarding_pass"] = f"M1{'NGUYEN/THI AN':<20}EABC123 HANSGNVN 0213 {day:03d}Y012A0001 100"
+        elif name == "exam":
+            roster = data / "roster.csv"
+            roster.write_text("STT,SBD,Họ đệm,Tên,Ngày sinh,Phòng thi,CCCD\n"
+                              f"1,01000123,Nguyễn Thị,An,14/05/2003,012,{DEMO_ID_NUMBER}\n", encoding="utf-8")
+            profile = replace(profile, adapter={**profile.adapter, "roster": str(roster)})
+        yield profile, context
+
+
+def _checkins(name: str, repeat: int, data: Path) -> dict:
+    totals, steps = [], {}
+    with _site(name, data) as (profile, context):
+        for i in range(repeat + 1):  # the first run warms the caches (models, card portrait) and is dropped
+            if name == "exam":  # one check-in per candidate and session: a new session each time
+                profile = replace(profile, adapter={**profile.adapter, "session": f"bench-{time.time_ns()}"})
+            hardware = Hardware(simulator=True)
+            session, outbox = build_session(profile, hardware)
+            try:
+                result = session.run(context)
+            finally:
+                outbox.close()
+            if result.outcome != CHECKED_IN:
+                raise RuntimeError(f"{name}: the benchmark check-in ended {result.outcome} ({result.detail})")
+            if i == 0:
+                continue
+            timed = {step: s for step, s in result.timings if step != "card"}
+            link = hardware.last_reader.modelled_s
+            totals.append(sum(timed.values()) + link)
+            for step, seconds in {**timed, "chip_link_modelled": link}.items():
+                steps.setdefault(step, []).append(seconds)
+    return {"median_s": round(statistics.median(totals), 3),
+            "steps_median_s": {step: round(statistics.median(v), 4) for step, v in steps.items()}}
+
+
+def _outbox_rate(count: int, data: Path) -> dict:
+    outbox = Outbox(data / "bench-outbox.sqlite3", os.urandom(32))
+    adapter = LocalQueueAdapter(data / "bench-queue.sqlite3")
+    items = [CheckIn("demo", "BENCH", Person(DEMO_ID_NUMBER, demo_citizen().full_name, None, "F"),
+                     Evidence("PACE", "valid", "valid"), datetime.now(UTC)) for _ in range(count)]
+    start = time.perf_counter()
+    for item in items:
+        outbox.enqueue(item)
+    enqueue_s = time.perf_counter() - start
+    start = time.perf_counter()
+    while outbox.deliver_due(lambda _: adapter, limit=200):
+        pass
+    deliver_s = time.perf_counter() - start
+    outbox.close()
+    return {"checkins": count, "enqueue_per_s": round(count / enqueue_s), "deliver_per_s": round(count / deliver_s)}
+
+
+def _memory(count: int, data: Path) -> dict:
+    profile = replace(load_profile("demo"), data_dir=data / "memory", csca=())
+    hardware = Hardware(simulator=True)
+    session, outbox = build_session(profile, hardware)
+    at_100 = None
+    try:
+        for i in range(1, count + 1):
+            if session.run().outcome != CHECKED_IN:
+                raise RuntimeError("the memory benchmark's check-in did not succeed")
+            if i == min(100, count):
+                at_100 = _rss_mb()
+    finally:
+        outbox.close()
+    last = _rss_mb()
+    return {"checkins": count, "rss_after_100_mb": round(at_100, 1), "rss_after_last_mb": round(last, 1),
+            "growth_mb": round(last - at_100, 1), "peak_mb": round(_rss_mb("VmHWM"), 1)}
+
+
+def run(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
+        data = Path(tmp)
+        report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+                  "repeat": args.repeat,
+                  "profiles": {name: _checkins(name, args.repeat, data) for name in args.profiles},
+                  "outbox": _outbox_rate(args.outbox, data)}
+        if args.memory:
+            report["memory"] = _memory(args.memory, data)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"check-in, card placed -> result shown (chip link modelled at 424 kbit/s), median of {args.repeat} "
+          f"({report['machine']})")
+    for name, result in report["profiles"].items():
+        steps = ", ".join(f"{k} {v:.3f}" for k, v in result["steps_median_s"].items())
+        print(f"  {name:<9} {result['median_s']:.3f} s   ({steps})")
+    box = report["outbox"]
+    print(f"outbox: {box['enqueue_per_s']} check-ins/s stored durably, {box['deliver_per_s']}/s delivered "
+          f"to a local queue ({box['checkins']} check-ins)")
+    if "memory" in report:
+        mem = report["memory"]
+        print(f"memory over {mem['checkins']} check-ins: {mem['rss_after_100_mb']} MB after 100, "
+              f"{mem['rss_after_last_mb']} MB after the last (growth {mem['growth_mb']} MB), peak {mem['peak_mb']} MB")
+    return 0
