@@ -116,7 +116,7 @@ class SignerIdentifier:
         if self.subject_key_identifier is not None:
             try:
                 ski = certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-            except x509.ExtensionNotFound:
+            except (x509.ExtensionNotFound, x509.DuplicateExtension, ValueError):
                 return False
             return ski == self.subject_key_identifier
         if self.issuer is None or self.serial_number is None:
@@ -176,7 +176,7 @@ class Sod:
         for der in self.certificates:
             try:
                 certificate = x509.load_der_x509_certificate(der)
-            except ValueError:
+            except (ValueError, x509.InvalidVersion, x509.DuplicateExtension):  # malformed certificate
                 continue
             if self.signer_id.matches(certificate):
                 return certificate
