@@ -4,8 +4,9 @@ Each profile runs the real session: the virtual card under the 424 kbit/s link m
 camera, the real matcher, and its destination. For the hospital that destination is the local stand-ins
 of the BHYT gateway and the hospital system on 127.0.0.1. The time reported is card placed → result
 shown: every step's wall time except building the virtual card, plus the modelled link time of the chip
-read. Liveness is off (the demo camera is one still picture, which a liveness challenge rightly refuses). ``--memory N`` also runs N check-ins in a row and reports the resident memory after the 100th and
-the last (the growth between them) and the peak.
+read. Liveness is off (the demo camera is one still picture, which a liveness challenge rightly
+refuses). ``--memory N`` also runs N check-ins in a row and reports the resident memory after the 100th
+and the last (the growth between them) and the peak.
 """
 
 from __future__ import annotations
