@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.cmac import CMAC
 
@@ -137,3 +139,24 @@ def aes_cmac(key: bytes, data: bytes, length: int = MAC_LENGTH) -> bytes:
     mac = CMAC(algorithms.AES(key))
     mac.update(data)
     return mac.finalize()[:length]
+
+
+# Hash and curve names as this library writes them, mapped to pyca/cryptography classes (one table for
+# EF.SOD, Passive and Active Authentication, the trust store and the virtual chip).
+HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "sha1": hashes.SHA1,
+    "sha224": hashes.SHA224,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+}
+
+EC_CURVES: dict[str, type[ec.EllipticCurve]] = {
+    "secp224r1": ec.SECP224R1,
+    "secp256r1": ec.SECP256R1,
+    "secp384r1": ec.SECP384R1,
+    "secp521r1": ec.SECP521R1,
+    "brainpoolP256r1": ec.BrainpoolP256R1,
+    "brainpoolP384r1": ec.BrainpoolP384R1,
+    "brainpoolP512r1": ec.BrainpoolP512R1,
+}

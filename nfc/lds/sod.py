@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyasn1.codec.ber import decoder as ber_decoder
@@ -26,6 +25,7 @@ from pyasn1.error import PyAsn1Error
 from pyasn1.type import char, namedtype, univ, useful
 from pyasn1_modules import rfc4055, rfc5280, rfc5652
 
+from nfc.crypto import HASHES
 from nfc.errors import ParseError
 from nfc.oids import ID_LDS_SECURITY_OBJECT
 
@@ -65,13 +65,6 @@ RSA_PKCS1_SIGNATURE_OIDS: dict[str, str] = {
     "sha512": "1.2.840.113549.1.1.13",
 }
 
-_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
-    "sha1": hashes.SHA1,
-    "sha224": hashes.SHA224,
-    "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384,
-    "sha512": hashes.SHA512,
-}
 
 
 # --- ASN.1 of ICAO 9303-10 §4.6.2.2 -------------------------------------------------------------------------
@@ -561,7 +554,7 @@ def build_sod(
     tagged = der_encoder.encode(attrs)
     to_sign = b"\x31" + tagged[1:]
 
-    hash_algorithm = _HASHES[digest_algorithm]()
+    hash_algorithm = HASHES[digest_algorithm]()
     if isinstance(signer_key, ec.EllipticCurvePrivateKey):
         signature = signer_key.sign(to_sign, ec.ECDSA(hash_algorithm))
         signer["signatureAlgorithm"] = _algorithm(ECDSA_SIGNATURE_OIDS[digest_algorithm])

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from pyasn1.codec.der import encoder as der_encoder
 from pyasn1.type import univ
 from pyasn1_modules import rfc3279, rfc5280
 
+from nfc.crypto import HASHES
 from nfc.trust.active import (
     EXPLICIT_CURVES,
     ID_EC_PUBLIC_KEY,
@@ -40,13 +41,6 @@ _CURVES: dict[str, Callable[[], ec.EllipticCurve]] = {
     "ec-brainpoolP384r1": ec.BrainpoolP384R1,
 }
 _RSA_BITS = {"rsa-1024": 1024, "rsa-1536": 1536, "rsa-2048": 2048}
-_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
-    "sha1": hashes.SHA1,
-    "sha224": hashes.SHA224,
-    "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384,
-    "sha512": hashes.SHA512,
-}
 #: BSI TR-03111 ecdsa-plain-signatures OIDs for DG14's ActiveAuthenticationInfo.
 _ECDSA_PLAIN_OIDS = {
     "sha1": "0.4.0.127.0.7.1.1.4.1.1",
@@ -101,7 +95,7 @@ class AaKey:
         challenge = bytes(challenge)
         if isinstance(self.private_key, rsa.RSAPrivateKey):
             return self._sign_9796_2(self.private_key, challenge)
-        der = self.private_key.sign(challenge, ec.ECDSA(_HASHES[self.effective_hash_name]()))
+        der = self.private_key.sign(challenge, ec.ECDSA(HASHES[self.effective_hash_name]()))
         r, s = decode_dss_signature(der)
         size = (self.private_key.curve.key_size + 7) // 8
         return r.to_bytes(size, "big") + s.to_bytes(size, "big")

@@ -9,13 +9,13 @@ this very answer with the *old* keys and only then switches (see :class:`nfc.sim
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from nfc.apdu import INS, SW, CommandApdu, ResponseApdu
-from nfc.crypto import CIPHER_3DES
+from nfc.crypto import CIPHER_3DES, EC_CURVES
 from nfc.errors import NfcError, ParseError
 from nfc.lds.security_infos import ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo
 from nfc.oids import ID_PK_ECDH
@@ -34,21 +34,13 @@ from nfc.trust.chip import (
 SW_REFERENCE_NOT_FOUND = 0x6A88
 
 #: Curves the virtual card can hold a Chip Authentication key on (cryptography names = nfc.pace.CURVES keys).
-CA_CURVES: dict[str, Callable[[], ec.EllipticCurve]] = {
-    "secp256r1": ec.SECP256R1,
-    "secp384r1": ec.SECP384R1,
-    "secp521r1": ec.SECP521R1,
-    "brainpoolP256r1": ec.BrainpoolP256R1,
-    "brainpoolP384r1": ec.BrainpoolP384R1,
-    "brainpoolP512r1": ec.BrainpoolP512R1,
-}
 
 
 def generate_ca_key(curve: str = "brainpoolP256r1") -> ec.EllipticCurvePrivateKey:
     """A fresh static Chip Authentication key pair on ``curve``."""
-    if curve not in CA_CURVES:
+    if curve not in EC_CURVES:
         raise ValueError(f"unsupported Chip Authentication curve {curve!r}")
-    return ec.generate_private_key(CA_CURVES[curve]())
+    return ec.generate_private_key(EC_CURVES[curve]())
 
 
 def ca_public_key_info(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey,

@@ -14,13 +14,14 @@ import hmac
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from pyasn1.codec.der import decoder as der_decoder
 from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc3279, rfc5280
 
+from nfc.crypto import EC_CURVES, HASHES
 from nfc.errors import ParseError
 
 _STEP = "active_authentication"
@@ -57,13 +58,6 @@ AA_SIGNATURE_ALGORITHMS: dict[str, str] = {
     "1.2.840.10045.4.3.4": "sha512",
 }
 
-_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
-    "sha1": hashes.SHA1,
-    "sha224": hashes.SHA224,
-    "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384,
-    "sha512": hashes.SHA512,
-}
 _IMPLICIT_CANDIDATES = ("sha1", "sha256", "sha224", "sha384", "sha512")
 
 ID_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
@@ -144,15 +138,6 @@ EXPLICIT_CURVES: dict[str, CurveParameters] = {
     ),
 }
 
-_CURVE_CLASSES: dict[str, type[ec.EllipticCurve]] = {
-    "secp224r1": ec.SECP224R1,
-    "secp256r1": ec.SECP256R1,
-    "secp384r1": ec.SECP384R1,
-    "secp521r1": ec.SECP521R1,
-    "brainpoolP256r1": ec.BrainpoolP256R1,
-    "brainpoolP384r1": ec.BrainpoolP384R1,
-    "brainpoolP512r1": ec.BrainpoolP512R1,
-}
 
 
 def normalize_hash_name(name: str) -> str:
@@ -160,7 +145,7 @@ def normalize_hash_name(name: str) -> str:
     if name in AA_SIGNATURE_ALGORITHMS:
         return AA_SIGNATURE_ALGORITHMS[name]
     normalized = name.lower().replace("-", "").replace("_", "")
-    if normalized not in _HASHES:
+    if normalized not in HASHES:
         raise ActiveAuthenticationError(f"unsupported hash algorithm {name!r}", step=_STEP)
     return normalized
 
@@ -202,7 +187,7 @@ def _load_explicit_ec_key(data: bytes) -> ec.EllipticCurvePublicKey:
     for name, curve in EXPLICIT_CURVES.items():
         if (curve.p, curve.a, curve.b, curve.n) == found:
             try:
-                return ec.EllipticCurvePublicKey.from_encoded_point(_CURVE_CLASSES[name](), point)
+                return ec.EllipticCurvePublicKey.from_encoded_point(EC_CURVES[name](), point)
             except ValueError as exc:
                 raise ActiveAuthenticationError("EC public point is not on its curve", step=_STEP) from exc
     raise ActiveAuthenticationError("EC domain parameters of an unknown curve", step=_STEP)
@@ -239,7 +224,7 @@ def _verify_ecdsa(key: ec.EllipticCurvePublicKey, challenge: bytes, signature: b
     if r <= 0 or s <= 0:
         return False
     try:
-        key.verify(encode_dss_signature(r, s), challenge, ec.ECDSA(_HASHES[hash_name]()))
+        key.verify(encode_dss_signature(r, s), challenge, ec.ECDSA(HASHES[hash_name]()))
     except InvalidSignature:
         return False
     return True

@@ -34,7 +34,6 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -44,6 +43,7 @@ from pyasn1.error import PyAsn1Error
 from pyasn1.type import univ
 from pyasn1_modules import rfc5280, rfc5652
 
+from nfc.crypto import HASHES
 from nfc.errors import NfcError, ParseError
 from nfc.lds.sod import DIGEST_ALGORITHMS, SignerIdentifier, parse_pss_parameters
 from nfc.lds.tlv import encode_tlv, parse_all, read_tlv
@@ -64,13 +64,6 @@ _ALL_SUFFIXES = CERTIFICATE_SUFFIXES + MASTER_LIST_SUFFIXES + CRL_SUFFIXES
 
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 
-_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
-    "sha1": hashes.SHA1,
-    "sha224": hashes.SHA224,
-    "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384,
-    "sha512": hashes.SHA512,
-}
 
 #: BSI TR-03111 ecdsa-plain-signatures: the signature is r || s, not a DER ECDSA-Sig-Value.
 ECDSA_PLAIN_OIDS: dict[str, str] = {
@@ -312,19 +305,19 @@ def verify_signer_signature(
             if scheme == "pss":
                 pss = parse_pss_parameters(parameters)
                 pad: padding.AsymmetricPadding = padding.PSS(
-                    mgf=padding.MGF1(_HASHES[pss.mgf_hash_name]()), salt_length=pss.salt_length
+                    mgf=padding.MGF1(HASHES[pss.mgf_hash_name]()), salt_length=pss.salt_length
                 )
                 hash_name = pss.hash_name
             else:
                 pad = padding.PKCS1v15()
-            public_key.verify(signature, data, pad, _HASHES[hash_name]())
+            public_key.verify(signature, data, pad, HASHES[hash_name]())
             return None
         if not isinstance(public_key, ec.EllipticCurvePublicKey):
             return f"signature algorithm {algorithm} needs an EC key, the signer's key is RSA"
         der = _ecdsa_der(signature, public_key, algorithm in ECDSA_PLAIN_OIDS)
         if der is None:
             return "the ECDSA signature is neither DER nor plain r||s of the key's size"
-        public_key.verify(der, data, ec.ECDSA(_HASHES[hash_name]()))
+        public_key.verify(der, data, ec.ECDSA(HASHES[hash_name]()))
         return None
     except InvalidSignature:
         return "the signature does not verify"
@@ -345,7 +338,7 @@ def _verify_x509_signed(
             der = _ecdsa_der(signature, public_key, True)
             if der is None:
                 return "malformed plain ECDSA signature"
-            public_key.verify(der, tbs, ec.ECDSA(_HASHES[ECDSA_PLAIN_OIDS[oid]]()))
+            public_key.verify(der, tbs, ec.ECDSA(HASHES[ECDSA_PLAIN_OIDS[oid]]()))
             return None
         params = obj.signature_algorithm_parameters
         hash_algorithm = obj.signature_hash_algorithm
