@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--remove-after", type=int, metavar="N", help="take the card away after N APDUs")
     parser.add_argument("--refuse-extended", action="store_true", help="the reader answers 6700 to extended APDUs")
     parser.add_argument("--csca-out", type=Path, metavar="FILE", help="write the card's test CSCA (PEM) here")
+    parser.add_argument("--master-list-out", type=Path, metavar="FILE",
+                        help="write a CMS master list holding the card's test CSCA here (.ml)")
     parser.add_argument("--once", action="store_true", help="exit when the first session ends")
     parser.set_defaults(func=run)
 
@@ -51,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     demo = demo_card(options)
     if args.csca_out:
         demo.pki.write_csca(args.csca_out)
+    if args.master_list_out:
+        args.master_list_out.write_bytes(demo.pki.master_list())
     faults = ReaderFaults(refuse_extended="sw" if args.refuse_extended else None, remove_after=args.remove_after)
     print(f"virtual CCCD ready on vpcd {args.host}:{args.port} (CAN {demo.key.can})", flush=True)
     while True:

@@ -195,3 +195,13 @@ def test_rsa_and_ecdsa_active_authentication_are_valid(pcscd: str, aa: str) -> N
         result = read(pcscd, "--id", DEMO_ID_NUMBER, "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["active_authentication"]["status"] == "valid"
+
+
+def test_a_master_list_of_the_card_s_csca_anchors_passive_authentication(pcscd: str, tmp_path) -> None:
+    master_list = str(tmp_path / "vn.ml")
+    with served_card(pcscd, "--master-list-out", master_list):
+        result = read(pcscd, "--id", DEMO_ID_NUMBER, "--csca", master_list, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["passive_authentication"]["status"] == "valid"
+    listing = subprocess.run([*KIOSK, "trust", "list", "--csca", master_list], capture_output=True, text=True)
+    assert "CSCA VN" in listing.stdout and "master list" in listing.stdout
