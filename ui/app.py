@@ -1,0 +1,348 @@
+"""The kiosk window: a top bar (language, text size, contrast, staff) over one screen at a time.
+
+The window follows the session and nothing else: ``SessionRunner`` hands it each
+:class:`~kiosk.session.SessionEvent` and the final :class:`~kiosk.session.SessionResult` on the UI
+thread; the window picks the screen. The session itself (card, camera, network) runs on the runner's
+worker thread; the preview on its own thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtGui import QFont, QImage
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from ui import i18n
+from ui.i18n import tr
+from ui.operator import OperatorScreen, PinScreen
+from ui.preview import PreviewWorker
+from ui.screens import (
+    CameraScreen,
+    ConsentScreen,
+    ErrorScreen,
+    ReadingScreen,
+    ResultScreen,
+    Screen,
+    WelcomeScreen,
+    profile_title,
+)
+from ui.sounds import Sounds
+from ui.stats import DailyStats
+from ui.theme import FONT_STEPS, font_family, stylesheet
+from ui.widgets import button, label
+from ui.worker import SessionFactory, SessionRunner
+
+log = logging.getLogger(__name__)
+
+RESULT_OUTCOMES = ("checked_in", "queued", "refer")
+
+
+@dataclass
+class KioskOptions:
+    profile: str = "demo"
+    steps: tuple[str, ...] = ("card", "key", "chip", "trust", "face", "destination", "result")
+    manual_start: bool = True  # the demo's virtual card is "placed" with a button; a real reader waits
+    pace_s: float = 0.0  # demo only: a pause after each reading step so it can be followed
+    result_timeout_s: int = 20
+    error_timeout_s: int = 30
+    consent_timeout_s: int = 60
+    language: str = i18n.DEFAULT
+    operator_pin: str | None = None
+    preview: Callable[[], Iterator] | None = None  # frames for the live preview; None: no preview
+    preview_detector: object = True  # True: biometrics HOG; None: no face box; or a callable
+    info: Callable[[], Mapping[str, str]] = field(default=lambda: {})
+    sounds: bool = True
+    context: Mapping[str, str] = field(default_factory=dict)  # demo: what the person would give (boarding pass)
+
+
+class KioskWindow(QMainWindow):
+    def __init__(self, make_session: SessionFactory, options: KioskOptions | None = None) -> None:
+        super().__init__()
+        self.options = o = options or KioskOptions()
+        self.setWindowTitle("CCCD kiosk")
+        self.setProperty("highContrast", False)
+        self.font_step = 0
+        self.stats = DailyStats()
+        self.sounds = Sounds(o.sounds)
+        self.preview_worker: PreviewWorker | None = None
+        self.frame_times: list[float] = []  # when preview frames reached the screen (fps measurement)
+        self.events: list = []  # this check-in's events (no personal data in them)
+        self._abandoned = False
+        self._context: dict[str, str] = {}
+        self.last_result = None
+
+        i18n.set_language(o.language)  # before any screen is built, so each is born in the right language
+        self.runner = SessionRunner(make_session, pace_s=o.pace_s, parent=self)
+        self.runner.event.connect(self.on_event)
+        self.runner.consent_requested.connect(self.on_consent_requested)
+        self.runner.finished.connect(self.on_finished)
+
+        # screens
+        self.welcome = WelcomeScreen(o.profile, manual_start=o.manual_start, prefill=o.context)
+        self.reading = ReadingScreen(o.steps, o.profile)
+        self.consent = ConsentScreen(o.consent_timeout_s)
+        self.camera = CameraScreen()
+        self.result = ResultScreen(o.profile, o.result_timeout_s)
+        self.error = ErrorScreen(o.profile, o.error_timeout_s, can_retry=True)
+        self.pin = PinScreen(o.operator_pin)
+        self.operator = OperatorScreen(o.profile, self.stats, o.info,
+                                       lambda: self.runner.outbox.status() if self.runner.outbox is not None else None,
+                                       (lambda: self.runner.outbox.retry()) if self.runner.outbox is not None else None)
+        self._shown: Screen | None = None
+        self.stack = QStackedWidget()
+        for screen in self.screens():
+            self.stack.addWidget(screen)
+
+        self.welcome.start.connect(self.start_checkin)
+        self.reading.cancel.connect(self.cancel_checkin)
+        self.camera.cancel.connect(self.cancel_checkin)
+        self.consent.answered.connect(self.on_consent_answer)
+        self.consent.countdown.expired.connect(self.on_consent_timeout)
+        self.result.done.connect(self.back_to_welcome)
+        self.error.done.connect(self.back_to_welcome)
+        self.error.retry.connect(self.retry)
+        self.pin.unlocked.connect(lambda: self.show_screen(self.operator))
+        self.pin.closed.connect(self.back_to_welcome)
+        self.operator.closed.connect(self.back_to_welcome)
+
+        # top bar: language, text size, contrast, staff (each a word and a symbol, >= 64 px)
+        bar = QFrame()
+        bar.setObjectName("topbar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(16, 8, 16, 8)
+        self.heading = label(name="lead", wrap=True)
+        self.lang_button = button()
+        self.lang_button.clicked.connect(self.toggle_language)
+        self.font_button = button()
+        self.font_button.clicked.connect(self.next_font_step)
+        self.contrast_button = button()
+        self.contrast_button.setCheckable(True)
+        self.contrast_button.toggled.connect(self.set_high_contrast)
+        self.staff_button = button()
+        self.staff_button.clicked.connect(self.open_operator)
+        row.addWidget(self.heading, 1)
+        for b in (self.lang_button, self.font_button, self.contrast_button, self.staff_button):
+            b.setObjectName("bar")
+            row.addWidget(b)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(bar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.setFont(QFont(font_family()))
+        self.apply_style()
+        self.retranslate()
+        self.show_screen(self.welcome)
+        if not o.manual_start:
+            QTimer.singleShot(0, self.start_checkin)
+
+    # -- screens -------------------------------------------------------------------------------------
+    def screens(self) -> list[Screen]:
+        return [self.welcome, self.reading, self.consent, self.camera, self.result, self.error, self.pin,
+                self.operator]
+
+    def current(self) -> Screen:
+        return self.stack.currentWidget()
+
+    def show_screen(self, screen: Screen) -> None:
+        old = self._shown
+        if old is screen:
+            return
+        self._shown = screen
+        if old is not None:
+            old.left()
+        if old is self.camera:
+            self.stop_preview()
+        self.stack.setCurrentWidget(screen)
+        screen.entered()
+
+    # -- the check-in --------------------------------------------------------------------------------
+    def start_checkin(self, context: Mapping[str, str] | None = None) -> None:
+        self.events.clear()
+        self._context = dict(context or {})
+        self._abandoned = False
+        self.reading.reset()
+        self.camera.reset()
+        if self.runner.start(context or {}) and self.options.manual_start:
+            self.show_screen(self.reading)
+
+    def cancel_checkin(self) -> None:
+        self._abandoned = True
+        self.runner.cancel()
+        self.back_to_welcome()
+
+    def retry(self) -> None:
+        self.back_to_welcome()
+        if self.options.manual_start:
+            self.start_checkin(self._context)
+
+    def back_to_welcome(self) -> None:
+        self.show_screen(self.welcome)
+        if not self.options.manual_start and not self.runner.running:
+            QTimer.singleShot(300, self._auto_start)
+
+    def _auto_start(self) -> None:
+        if self.current() is self.welcome and not self.runner.running:
+            self.start_checkin()
+
+    def on_event(self, event) -> None:
+        self.events.append(event)
+        if self._abandoned:
+            return
+        step, state = event.step, event.state
+        self.reading.on_event(step, "started" if state == "challenge" else state)
+        if step == "card" and state == "started" and not self.options.manual_start:
+            return  # a real reader waits for the card on the welcome screen
+        if step == "liveness" and state == "challenge" and event.message_key:
+            self.show_screen(self.camera)
+            self.camera.show_challenge(event.message_key)
+            self.sounds.play("attention")
+            return
+        if step in ("face", "liveness"):
+            return  # the consent screen, then the camera screen, follow the consent question
+        if state in ("started", "done") and self.current() in (self.welcome, self.camera):
+            self.show_screen(self.reading)
+
+    def on_consent_requested(self) -> None:
+        if self._abandoned:
+            self.runner.answer_consent(False)
+            return
+        self.show_screen(self.consent)
+
+    def on_consent_answer(self, agreed: bool) -> None:
+        self.runner.answer_consent(agreed)
+        if agreed:
+            self.camera.reset()
+            self.show_screen(self.camera)
+            self.start_preview()
+        else:
+            self.show_screen(self.reading)
+
+    def on_consent_timeout(self) -> None:
+        # nobody answered: the person has left; stop the check-in and get ready for the next one
+        self._abandoned = True
+        self.runner.cancel()
+        self.show_screen(self.welcome)
+
+    def on_finished(self, result) -> None:
+        self.last_result = result
+        self.stats.add(result)
+        self.stop_preview()
+        if self._abandoned or result.outcome == "cancelled":
+            self.back_to_welcome()
+            return
+        if not self.options.manual_start and result.message_key == "chip.no_card":
+            self.back_to_welcome()  # nobody placed a card while we waited: keep waiting
+            return
+        if result.outcome in RESULT_OUTCOMES:
+            self.result.show_result(result)
+            self.show_screen(self.result)
+            self.sounds.play("success" if result.outcome != "refer" else "attention")
+        else:
+            self.error.show_result(result)
+            self.show_screen(self.error)
+            self.sounds.play("failure")
+
+    # -- preview -------------------------------------------------------------------------------------
+    def start_preview(self) -> None:
+        if self.options.preview is None or self.preview_worker is not None:
+            return
+        worker = PreviewWorker(self.options.preview, detector=self.options.preview_detector)
+        worker.frame.connect(self.on_preview_frame)
+        worker.guidance.connect(self.camera.set_guidance)
+        self.preview_worker = worker
+        worker.start()
+
+    def stop_preview(self) -> None:
+        worker, self.preview_worker = self.preview_worker, None
+        if worker is not None:
+            worker.frame.disconnect(self.on_preview_frame)
+            worker.stop()
+
+    def on_preview_frame(self, image: QImage) -> None:
+        self.frame_times.append(time.perf_counter())
+        self.camera.preview.set_frame(image)
+
+    # -- access --------------------------------------------------------------------------------------
+    def toggle_language(self) -> None:
+        self.set_language("en" if i18n.language() == "vi" else "vi")
+
+    def set_language(self, lang: str) -> None:
+        i18n.set_language(lang)
+        # Qt also posts LanguageChange to every widget; redraw now so the tap is answered at once
+        self.retranslate()
+        for screen in self.screens():
+            screen.retranslate()
+
+    def next_font_step(self) -> None:
+        self.font_step = (self.font_step + 1) % len(FONT_STEPS)
+        self.apply_style()
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.setProperty("highContrast", bool(on))
+        self.apply_style()
+
+    def apply_style(self) -> None:
+        self.setStyleSheet(stylesheet(bool(self.property("highContrast")), FONT_STEPS[self.font_step]))
+        self.retranslate()
+
+    def open_operator(self) -> None:
+        if self.runner.running:
+            return  # never over a person's check-in
+        self.show_screen(self.pin)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        if not hasattr(self, "heading"):
+            return
+        self.heading.setText(profile_title(self.options.profile))
+        # the button names the other language in that language, so anyone can find it
+        self.lang_button.setText("⇄  English" if i18n.language() == "vi" else "⇄  Tiếng Việt")
+        size = tr("Text size")
+        self.font_button.setText(f"A+  {size} {self.font_step + 1}/{len(FONT_STEPS)}")
+        self.contrast_button.setText("◐  " + tr("High contrast"))
+        self.staff_button.setText("⚙  " + tr("Staff"))
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        self.stop_preview()
+        self.runner.shutdown()
+        self.consent.countdown.stop()
+        self.result.countdown.stop()
+        self.error.countdown.stop()
+
+
+def run_app(make_session: SessionFactory, options: KioskOptions, *, fullscreen: bool = False,
+            argv: list[str] | None = None) -> int:
+    """Create the application, show the kiosk, and run until the window closes."""
+    import signal
+
+    from PySide6.QtWidgets import QApplication
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in the terminal closes the demo
+    app = QApplication.instance() or QApplication(argv or ["cccd-kiosk"])
+    window = KioskWindow(make_session, options)
+    if fullscreen:
+        window.showFullScreen()
+    else:
+        window.resize(1280, 800)
+        window.show()
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()

@@ -1,0 +1,413 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi_VN" sourcelanguage="en">
+<!-- The kiosk screen's own words, English in the code, Vietnamese here. Compiled to .qm at start-up
+     (ui/i18n/__init__.py); the .qm is never committed. Person-facing session messages are in kiosk/messages.toml. -->
+<context>
+    <name>kiosk</name>
+    <message>
+        <source>Text size</source>
+        <translation>Cỡ chữ</translation>
+    </message>
+    <message>
+        <source>High contrast</source>
+        <translation>Tương phản cao</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Nhân viên</translation>
+    </message>
+    <message>
+        <source>No operator PIN is set (KIOSK_OPERATOR_PIN).</source>
+        <translation>Chưa đặt mã PIN nhân viên (KIOSK_OPERATOR_PIN).</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs. Wait %1 s.</source>
+        <translation>Nhập sai quá nhiều lần. Vui lòng chờ %1 giây.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN.</source>
+        <translation>Sai mã PIN.</translation>
+    </message>
+    <message>
+        <source>Staff only: enter the PIN</source>
+        <translation>Dành cho nhân viên: nhập mã PIN</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Quay lại</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>Cấu hình</translation>
+    </message>
+    <message>
+        <source>Outbox: waiting</source>
+        <translation>Hàng đợi gửi: đang chờ</translation>
+    </message>
+    <message>
+        <source>Outbox: failed</source>
+        <translation>Hàng đợi gửi: lỗi</translation>
+    </message>
+    <message>
+        <source>Outbox: delivered</source>
+        <translation>Hàng đợi gửi: đã gửi</translation>
+    </message>
+    <message>
+        <source>Outbox: oldest waiting</source>
+        <translation>Hàng đợi gửi: chờ lâu nhất</translation>
+    </message>
+    <message>
+        <source>Check-ins today</source>
+        <translation>Lượt làm thủ tục hôm nay</translation>
+    </message>
+    <message>
+        <source>checked in</source>
+        <translation>hoàn tất</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>chờ gửi</translation>
+    </message>
+    <message>
+        <source>sent to staff</source>
+        <translation>chuyển nhân viên</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>từ chối</translation>
+    </message>
+    <message>
+        <source>errors</source>
+        <translation>lỗi</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>đã hủy</translation>
+    </message>
+    <message>
+        <source>Median time per check-in</source>
+        <translation>Thời gian trung vị mỗi lượt</translation>
+    </message>
+    <message>
+        <source>Operator panel</source>
+        <translation>Bảng điều khiển nhân viên</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>Mục</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Tình trạng</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Bước</translation>
+    </message>
+    <message>
+        <source>Median today</source>
+        <translation>Trung vị hôm nay</translation>
+    </message>
+    <message>
+        <source>Back to the kiosk</source>
+        <translation>Quay lại màn hình chính</translation>
+    </message>
+    <message>
+        <source>Retry the outbox now</source>
+        <translation>Gửi lại hàng đợi ngay</translation>
+    </message>
+    <message>
+        <source>Card on the reader</source>
+        <translation>Thẻ trên đầu đọc</translation>
+    </message>
+    <message>
+        <source>Card access code</source>
+        <translation>Mã truy cập thẻ</translation>
+    </message>
+    <message>
+        <source>Reading the chip</source>
+        <translation>Đọc chip</translation>
+    </message>
+    <message>
+        <source>Checking the card is genuine</source>
+        <translation>Kiểm tra thẻ thật</translation>
+    </message>
+    <message>
+        <source>Face check</source>
+        <translation>Kiểm tra khuôn mặt</translation>
+    </message>
+    <message>
+        <source>Live person check</source>
+        <translation>Xác nhận người thật</translation>
+    </message>
+    <message>
+        <source>Saving your check-in</source>
+        <translation>Lưu thông tin làm thủ tục</translation>
+    </message>
+    <message>
+        <source>Checking with the hospital</source>
+        <translation>Kiểm tra với bệnh viện</translation>
+    </message>
+    <message>
+        <source>Checking your boarding pass</source>
+        <translation>Kiểm tra thẻ lên máy bay</translation>
+    </message>
+    <message>
+        <source>Checking the candidate list</source>
+        <translation>Kiểm tra danh sách thí sinh</translation>
+    </message>
+    <message>
+        <source>Getting your queue number</source>
+        <translation>Lấy số thứ tự</translation>
+    </message>
+    <message>
+        <source>Hospital reception</source>
+        <translation>Tiếp đón bệnh viện</translation>
+    </message>
+    <message>
+        <source>Airport security check</source>
+        <translation>Kiểm tra an ninh sân bay</translation>
+    </message>
+    <message>
+        <source>Exam room check-in</source>
+        <translation>Điểm danh phòng thi</translation>
+    </message>
+    <message>
+        <source>Demo kiosk</source>
+        <translation>Máy làm thủ tục (chế độ thử)</translation>
+    </message>
+    <message>
+        <source>Check-in kiosk</source>
+        <translation>Máy làm thủ tục</translation>
+    </message>
+    <message>
+        <source>Check in with your chip ID card (CCCD)</source>
+        <translation>Làm thủ tục bằng thẻ Căn cước gắn chip</translation>
+    </message>
+    <message>
+        <source>Place your CCCD card flat on the reader, photo side up.</source>
+        <translation>Đặt thẻ CCCD nằm phẳng trên đầu đọc, mặt có ảnh hướng lên.</translation>
+    </message>
+    <message>
+        <source>Keep it still until the screen says the card is read.</source>
+        <translation>Giữ yên thẻ cho đến khi màn hình báo đã đọc xong.</translation>
+    </message>
+    <message>
+        <source>Then look at the camera when asked.</source>
+        <translation>Sau đó nhìn vào máy ảnh khi được yêu cầu.</translation>
+    </message>
+    <message>
+        <source>Scan your boarding pass here</source>
+        <translation>Quét thẻ lên máy bay tại đây</translation>
+    </message>
+    <message>
+        <source>Demo: the virtual card is used; tap the button to place it.</source>
+        <translation>Chế độ thử: dùng thẻ ảo; chạm nút bên dưới để đặt thẻ.</translation>
+    </message>
+    <message>
+        <source>Waiting for your card…</source>
+        <translation>Đang chờ thẻ của bạn…</translation>
+    </message>
+    <message>
+        <source>Start with the demo card</source>
+        <translation>Bắt đầu với thẻ thử</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Bắt đầu</translation>
+    </message>
+    <message>
+        <source>Reading your card</source>
+        <translation>Đang đọc thẻ của bạn</translation>
+    </message>
+    <message>
+        <source>Almost done</source>
+        <translation>Sắp xong</translation>
+    </message>
+    <message>
+        <source>Keep the card still on the reader.</source>
+        <translation>Vui lòng giữ yên thẻ trên đầu đọc.</translation>
+    </message>
+    <message>
+        <source>You can take your card now.</source>
+        <translation>Bạn có thể lấy thẻ ra.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>May we check your face?</source>
+        <translation>Bạn có đồng ý kiểm tra khuôn mặt?</translation>
+    </message>
+    <message>
+        <source>To make sure the card is yours, the kiosk compares your face with the photo in the card's chip. The camera starts only if you agree. The pictures are used for this comparison only and are not stored.</source>
+        <translation>Để xác nhận thẻ là của bạn, máy so sánh khuôn mặt của bạn với ảnh trong chip của thẻ. Máy ảnh chỉ bật khi bạn đồng ý. Hình ảnh chỉ dùng để so sánh và không được lưu lại.</translation>
+    </message>
+    <message>
+        <source>Personal data protection: Decree 13/2023/NĐ-CP. If you do not agree, a staff member will check you in.</source>
+        <translation>Bảo vệ dữ liệu cá nhân: Nghị định 13/2023/NĐ-CP. Nếu bạn không đồng ý, nhân viên sẽ làm thủ tục cho bạn.</translation>
+    </message>
+    <message>
+        <source>I agree</source>
+        <translation>Tôi đồng ý</translation>
+    </message>
+    <message>
+        <source>I do not agree</source>
+        <translation>Tôi không đồng ý</translation>
+    </message>
+    <message>
+        <source>Stand in front of the camera and look straight at it.</source>
+        <translation>Đứng trước máy ảnh và nhìn thẳng.</translation>
+    </message>
+    <message>
+        <source>Come a little closer.</source>
+        <translation>Vui lòng đến gần hơn một chút.</translation>
+    </message>
+    <message>
+        <source>Step back a little.</source>
+        <translation>Vui lòng lùi lại một chút.</translation>
+    </message>
+    <message>
+        <source>More light is needed: face the light.</source>
+        <translation>Cần thêm ánh sáng: vui lòng quay mặt về phía sáng.</translation>
+    </message>
+    <message>
+        <source>Only one person in front of the camera, please.</source>
+        <translation>Vui lòng chỉ một người đứng trước máy ảnh.</translation>
+    </message>
+    <message>
+        <source>Good. Hold still…</source>
+        <translation>Tốt. Giữ yên…</translation>
+    </message>
+    <message>
+        <source>Look at the camera</source>
+        <translation>Nhìn vào máy ảnh</translation>
+    </message>
+    <message>
+        <source>Please take off glasses, mask or hat.</source>
+        <translation>Vui lòng bỏ kính, khẩu trang hoặc mũ.</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Xong</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Thử lại</translation>
+    </message>
+    <message>
+        <source>Checked in</source>
+        <translation>Đã làm thủ tục xong</translation>
+    </message>
+    <message>
+        <source>Recorded: it will be sent automatically</source>
+        <translation>Đã ghi nhận: sẽ được gửi tự động</translation>
+    </message>
+    <message>
+        <source>Please see a staff member</source>
+        <translation>Vui lòng gặp nhân viên</translation>
+    </message>
+    <message>
+        <source>Cleared</source>
+        <translation>Được qua</translation>
+    </message>
+    <message>
+        <source>See staff</source>
+        <translation>Gặp nhân viên</translation>
+    </message>
+    <message>
+        <source>Not cleared</source>
+        <translation>Không được qua</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Kết quả</translation>
+    </message>
+    <message>
+        <source>Your number</source>
+        <translation>Số thứ tự của bạn</translation>
+    </message>
+    <message>
+        <source>Go to</source>
+        <translation>Mời đến</translation>
+    </message>
+    <message>
+        <source>Flight</source>
+        <translation>Chuyến bay</translation>
+    </message>
+    <message>
+        <source>Seat</source>
+        <translation>Ghế</translation>
+    </message>
+    <message>
+        <source>Exam room</source>
+        <translation>Phòng thi</translation>
+    </message>
+    <message>
+        <source>Candidate number</source>
+        <translation>Số báo danh</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>That did not work</source>
+        <translation>Chưa thành công</translation>
+    </message>
+    <message>
+        <source>Reference for staff</source>
+        <translation>Mã tham chiếu cho nhân viên</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>đang chờ</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>đang làm</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>xong</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>lỗi</translation>
+    </message>
+    <message>
+        <source>Back to the start in %n s</source>
+        <translation>Quay về màn hình đầu sau %n giây</translation>
+    </message>
+    <message>
+        <source>More time</source>
+        <translation>Thêm thời gian</translation>
+    </message>
+    <message>
+        <source>Starting the camera…</source>
+        <translation>Đang bật máy ảnh…</translation>
+    </message>
+    <message>
+        <source>LEFT</source>
+        <translation>TRÁI</translation>
+    </message>
+    <message>
+        <source>RIGHT</source>
+        <translation>PHẢI</translation>
+    </message>
+    <message>
+        <source>Present</source>
+        <translation>Có mặt</translation>
+    </message>
+    <message>
+        <source>Already checked in</source>
+        <translation>Đã điểm danh trước đó</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,444 @@
+"""The kiosk's screens. Each one shows what the session said (events, results) and nothing else: no
+protocol, no business rule. Texts are set in ``retranslate`` so a language switch redraws them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLineEdit, QProgressBar, QVBoxLayout, QWidget
+
+from ui.i18n import message, tr
+from ui.widgets import Banner, CardPicture, Countdown, PreviewView, StepList, button, label
+
+CENTER = Qt.AlignmentFlag.AlignCenter
+
+# message keys after which trying again at the kiosk can help; any other failure sends the person to staff
+RETRYABLE = frozenset({
+    "chip.error", "chip.communication_lost", "chip.no_card", "chip.card_removed", "chip.secure_messaging",
+    "chip.access_denied", "key.invalid", "key.not_found", "kiosk.error", "session.cancelled",
+    "face.no_usable_face", "face.none_found", "face.several_faces", "face.too_small", "face.too_blurred",
+    "face.bad_exposure", "face.not_frontal", "bcbp.malformed",
+})
+
+
+def retryable(message_key: str) -> bool:
+    return message_key in RETRYABLE
+
+
+def step_name(step: str, profile: str = "demo") -> str:
+    """The person-facing name of a session step."""
+    names = {
+        "card": tr("Card on the reader"),
+        "key": tr("Card access code"),
+        "chip": tr("Reading the chip"),
+        "trust": tr("Checking the card is genuine"),
+        "face": tr("Face check"),
+        "liveness": tr("Live person check"),
+        "result": tr("Saving your check-in"),
+    }
+    if step == "destination":
+        return {"hospital": tr("Checking with the hospital"), "airport": tr("Checking your boarding pass"),
+                "exam": tr("Checking the candidate list")}.get(profile, tr("Getting your queue number"))
+    return names.get(step, step)
+
+
+def profile_title(profile: str) -> str:
+    return {"hospital": tr("Hospital reception"), "airport": tr("Airport security check"),
+            "exam": tr("Exam room check-in"), "demo": tr("Demo kiosk")}.get(profile, tr("Check-in kiosk"))
+
+
+class Screen(QWidget):
+    """A page of the kiosk; redraws its words on a language change."""
+
+    name = "screen"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName(f"screen-{self.name}")
+        self.root = QVBoxLayout(self)
+        self.root.setContentsMargins(36, 24, 36, 24)
+        self.root.setSpacing(18)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Set every visible word from :func:`tr` / :func:`message`."""
+
+    def entered(self) -> None:
+        """Called when the screen is shown."""
+
+    def left(self) -> None:
+        """Called when another screen replaces this one."""
+
+
+class WelcomeScreen(Screen):
+    name = "welcome"
+    start = Signal(dict)  # context (e.g. the boarding pass)
+
+    def __init__(self, profile: str, *, manual_start: bool, prefill: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.profile = profile
+        self.prefill = dict(prefill or {})
+        self.manual_start = manual_start
+        self.title = label(name="title", align=CENTER)
+        self.subtitle = label(name="lead", align=CENTER)
+        body = QHBoxLayout()
+        self.picture = CardPicture()
+        body.addWidget(self.picture, 3)
+        steps = QVBoxLayout()
+        self.how = [label(name="lead") for _ in range(3)]
+        for row in self.how:
+            steps.addWidget(row)
+        steps.addStretch(1)
+        body.addLayout(steps, 4)
+        self.boarding_pass = QLineEdit()
+        self.boarding_pass.setVisible(profile == "airport")
+        self.waiting = label(name="muted", align=CENTER)
+        self.go = button(name="primary")
+        self.go.clicked.connect(self._go)
+        self.go.setVisible(manual_start)
+        self.root.addWidget(self.title)
+        self.root.addWidget(self.subtitle)
+        self.root.addLayout(body, 1)
+        self.root.addWidget(self.boarding_pass)
+        self.root.addWidget(self.waiting)
+        self.root.addWidget(self.go)
+        self.retranslate()
+
+    def _go(self) -> None:
+        context = {}
+        if self.profile == "airport" and self.boarding_pass.text().strip():
+            context["boarding_pass"] = self.boarding_pass.text().strip()
+        self.start.emit(context)
+
+    def entered(self) -> None:
+        self.boarding_pass.setText(self.prefill.get("boarding_pass", ""))
+
+    def retranslate(self) -> None:
+        self.title.setText(tr("Check in with your chip ID card (CCCD)"))
+        self.subtitle.setText(profile_title(self.profile))
+        self.how[0].setText("1.  " + tr("Place your CCCD card flat on the reader, photo side up."))
+        self.how[1].setText("2.  " + tr("Keep it still until the screen says the card is read."))
+        self.how[2].setText("3.  " + tr("Then look at the camera when asked."))
+        self.boarding_pass.setPlaceholderText("✈  " + tr("Scan your boarding pass here"))
+        self.waiting.setText(tr("Demo: the virtual card is used; tap the button to place it.") if self.manual_start
+                             else "◷  " + tr("Waiting for your card…"))
+        self.go.setText("▶  " + (tr("Start with the demo card") if self.manual_start else tr("Start")))
+
+
+class ReadingScreen(Screen):
+    """Progress with the session's real steps, so the screen is never frozen."""
+
+    name = "reading"
+    cancel = Signal()
+
+    def __init__(self, steps: tuple[str, ...], profile: str) -> None:
+        super().__init__()
+        self.profile = profile
+        self.title = label(name="title", align=CENTER)
+        self.hint = label(name="lead", align=CENTER)
+        self.steps = StepList(steps, lambda s: step_name(s, self.profile))
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.cancel_button = button(name="danger")
+        self.cancel_button.clicked.connect(self.cancel)
+        frame = QFrame()
+        frame.setObjectName("card")
+        inner = QVBoxLayout(frame)
+        inner.setContentsMargins(28, 20, 28, 20)
+        inner.addWidget(self.steps)
+        self.root.addWidget(self.title)
+        self.root.addWidget(self.hint)
+        self.root.addWidget(frame, 1)
+        self.root.addWidget(self.bar)
+        self.root.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.current = None
+        self.retranslate()
+
+    def reset(self) -> None:
+        self.steps.reset()
+        self.current = None
+        self.bar.setValue(0)
+        self.retranslate()
+
+    def on_event(self, step: str, state: str) -> None:
+        self.steps.set_state(step, state)
+        if state == "started":
+            self.current = step
+        self.bar.setValue(self.steps.progress())
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        card_phase = self.current in (None, "card", "key", "chip", "trust")
+        self.title.setText(tr("Reading your card") if card_phase else tr("Almost done"))
+        self.hint.setText("⚠  " + tr("Keep the card still on the reader.") if card_phase
+                          else tr("You can take your card now."))
+        self.steps.retranslate()
+        self.cancel_button.setText("✖  " + tr("Cancel"))
+
+
+class ConsentScreen(Screen):
+    """Decree 13/2023: the face is sensitive personal data; the person agrees before the camera starts."""
+
+    name = "consent"
+    answered = Signal(bool)
+
+    def __init__(self, timeout_s: int = 60) -> None:
+        super().__init__()
+        self.title = label(name="title", align=CENTER)
+        self.text = label(name="lead")
+        self.law = label(name="muted")
+        frame = QFrame()
+        frame.setObjectName("card")
+        inner = QVBoxLayout(frame)
+        inner.setContentsMargins(28, 24, 28, 24)
+        inner.addWidget(self.text)
+        inner.addWidget(self.law)
+        self.agree = button(name="primary")
+        self.decline = button()
+        self.agree.clicked.connect(lambda: self.answered.emit(True))
+        self.decline.clicked.connect(lambda: self.answered.emit(False))
+        row = QHBoxLayout()
+        row.addWidget(self.decline, 1)
+        row.addWidget(self.agree, 1)
+        self.countdown = Countdown(timeout_s, 30)
+        self.root.addWidget(self.title)
+        self.root.addWidget(frame, 1)
+        self.root.addLayout(row)
+        self.root.addWidget(self.countdown)
+        self.retranslate()
+
+    def entered(self) -> None:
+        self.countdown.start()
+
+    def left(self) -> None:
+        self.countdown.stop()
+
+    def retranslate(self) -> None:
+        self.title.setText("◉  " + tr("May we check your face?"))
+        self.text.setText(tr("To make sure the card is yours, the kiosk compares your face with the photo in the "
+                             "card's chip. The camera starts only if you agree. The pictures are used for this "
+                             "comparison only and are not stored."))
+        self.law.setText(tr("Personal data protection: Decree 13/2023/NĐ-CP. If you do not agree, a staff member "
+                            "will check you in."))
+        self.agree.setText("✔  " + tr("I agree"))
+        self.decline.setText("✖  " + tr("I do not agree"))
+        self.countdown.retranslate()
+
+
+class CameraScreen(Screen):
+    name = "camera"
+    cancel = Signal()
+
+    HINTS = ("none", "closer", "further", "light", "several", "ok")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = label(name="title", align=CENTER)
+        self.preview = PreviewView()
+        self.guide = label(name="lead", align=CENTER)
+        self.challenge = Banner()
+        self.challenge.hide()
+        self.cancel_button = button(name="danger")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.hint = "none"
+        self.challenge_key: str | None = None
+        self.root.addWidget(self.title)
+        self.root.addWidget(self.preview, 1)
+        self.root.addWidget(self.challenge)
+        self.root.addWidget(self.guide)
+        self.root.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.retranslate()
+
+    def reset(self) -> None:
+        self.preview.clear()
+        self.hint = "none"
+        self.challenge_key = None
+        self.challenge.hide()
+        self.retranslate()
+
+    def set_guidance(self, guidance) -> None:
+        self.hint = guidance.hint()
+        self.preview.box = guidance.box
+        self.preview.box_ok = self.hint == "ok"
+        self.retranslate()
+
+    def show_challenge(self, key: str) -> None:
+        self.challenge_key = key
+        self.preview.arrow = "left" if key.endswith("left") else "right" if key.endswith("right") else None
+        self.challenge.show()
+        self.retranslate()
+
+    def guidance_text(self) -> str:
+        return {
+            "none": "☺  " + tr("Stand in front of the camera and look straight at it."),
+            "closer": "↑  " + tr("Come a little closer."),
+            "further": "↓  " + tr("Step back a little."),
+            "light": "☀  " + tr("More light is needed: face the light."),
+            "several": "☝  " + tr("Only one person in front of the camera, please."),
+            "ok": "✔  " + tr("Good. Hold still…"),
+        }[self.hint]
+
+    def retranslate(self) -> None:
+        self.title.setText(tr("Look at the camera"))
+        self.guide.setText(self.guidance_text() + "\n" + tr("Please take off glasses, mask or hat."))
+        if self.challenge_key:
+            self.challenge.show_tone("warn", message(self.challenge_key))
+        self.cancel_button.setText("✖  " + tr("Cancel"))
+
+
+MAX_ROWS = 8
+
+
+class OutcomeScreen(Screen):
+    """A result or an error: what happened, what to do next, and the way back to the start."""
+
+    done = Signal()
+    retry = Signal()
+
+    def __init__(self, profile: str, timeout_s: int) -> None:
+        super().__init__()
+        self.profile = profile
+        self.result = None
+        self.banner = Banner()
+        self.text = label(name="lead", align=CENTER)
+        self.details = QGridLayout()
+        self.details.setHorizontalSpacing(24)
+        self.details_box = QFrame()
+        self.details_box.setObjectName("card")
+        self.details_box.setLayout(self.details)
+        self.row_labels = []
+        for i in range(MAX_ROWS):
+            pair = (label(name="lead", align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                    label(name="title"))
+            self.details.addWidget(pair[0], i, 0)
+            self.details.addWidget(pair[1], i, 1)
+            self.row_labels.append(pair)
+        self.details.setColumnStretch(1, 1)
+        self.warnings = label(name="warning")
+        self.warnings.hide()
+        self.countdown = Countdown(timeout_s, 30)
+        self.countdown.expired.connect(self.done)
+        self.finish = button(name="primary")
+        self.finish.clicked.connect(self.done)
+        self.again = button()
+        self.again.clicked.connect(self.retry)
+        self.again.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.again, 1)
+        row.addWidget(self.finish, 1)
+        self.root.addWidget(self.banner)
+        self.root.addWidget(self.text)
+        self.root.addWidget(self.details_box, 1)
+        self.root.addWidget(self.warnings)
+        self.root.addLayout(row)
+        self.root.addWidget(self.countdown)
+
+    def show_result(self, result) -> None:
+        self.result = result
+        self.retranslate()
+
+    def entered(self) -> None:
+        self.countdown.start()
+
+    def left(self) -> None:
+        self.countdown.stop()
+
+    def _rows(self) -> list[tuple[str, str, bool]]:
+        return []
+
+    def retranslate(self) -> None:
+        self.countdown.retranslate()
+        self.finish.setText("✔  " + tr("Done"))
+        self.again.setText("↻  " + tr("Try again"))
+        rows = self._rows()[: len(self.row_labels)]
+        for i, (name_label, value_label) in enumerate(self.row_labels):
+            if i < len(rows):
+                name, value, big = rows[i]
+                name_label.setText(name)
+                value_label.setText(value)
+                if value_label.objectName() != ("huge" if big else "title"):
+                    value_label.setObjectName("huge" if big else "title")
+                    value_label.style().unpolish(value_label)
+                    value_label.style().polish(value_label)
+            name_label.setVisible(i < len(rows))
+            value_label.setVisible(i < len(rows))
+        self.details_box.setVisible(bool(rows))
+
+
+class ResultScreen(OutcomeScreen):
+    """Checked in / queued / see staff, with what the destination answered (queue number, gate, room)."""
+
+    name = "result"
+
+    def retranslate(self) -> None:
+        result = self.result
+        if result is not None:
+            cleared = result.outcome in ("checked_in", "queued")
+            if result.outcome == "checked_in":
+                headline = tr("Checked in")
+            elif result.outcome == "queued":
+                headline = tr("Recorded: it will be sent automatically")
+            else:
+                headline = tr("Please see a staff member")
+            self.banner.show_tone("ok" if cleared else "warn", headline)
+            self.text.setText(message(result.message_key))
+            warnings = [message(f"trust.{w}_unverified") for w in result.warnings]
+            self.warnings.setText("\n".join("⚠  " + w for w in warnings))
+            self.warnings.setVisible(bool(warnings))
+        super().retranslate()
+
+    def _rows(self) -> list[tuple[str, str, bool]]:
+        if self.result is None or self.result.receipt is None:
+            return []
+        display: Mapping[str, str] = self.result.receipt.display
+        rows: list[tuple[str, str, bool]] = []
+        decision = display.get("decision")
+        if decision:
+            words = {"cleared": "✔  " + tr("Cleared"), "refer": "!  " + tr("See staff"),
+                     "refused": "✖  " + tr("Not cleared"), "present": "✔  " + tr("Present"),
+                     "duplicate": "!  " + tr("Already checked in")}
+            rows.append((tr("Decision"), words.get(decision, decision), False))
+        labels = (("queue_number", tr("Your number"), True), ("department", tr("Go to"), False),
+                  ("flight", tr("Flight"), False), ("seat", tr("Seat"), False), ("room", tr("Exam room"), True),
+                  ("sbd", tr("Candidate number"), False), ("time", tr("Time"), False))
+        for key, name, big in labels:
+            if display.get(key):
+                rows.append((name, str(display[key]), big))
+        return rows
+
+
+class ErrorScreen(OutcomeScreen):
+    """Every failure: what happened and what to do next (the session's message key), in words and icon."""
+
+    name = "error"
+
+    def __init__(self, profile: str, timeout_s: int, *, can_retry: bool) -> None:
+        super().__init__(profile, timeout_s)
+        self.can_retry = can_retry
+
+    def retranslate(self) -> None:
+        result = self.result
+        if result is not None:
+            staff = not retryable(result.message_key)
+            headline = tr("Please see a staff member") if staff else tr("That did not work")
+            self.banner.show_tone("error", headline)
+            self.text.setText(message(result.message_key))
+            self.again.setVisible(self.can_retry and not staff)
+        super().retranslate()
+
+    def _rows(self) -> list[tuple[str, str, bool]]:
+        if self.result is None:
+            return []
+        rows = []
+        if self.result.failed_step:
+            rows.append((tr("Step"), step_name(self.result.failed_step, self.profile), False))
+        rows.append((tr("Reference for staff"), self.result.ref, False))
+        return rows
+
+
+ScreenFactory = Callable[[], Screen]
