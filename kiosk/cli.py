@@ -20,16 +20,14 @@ EXIT_USAGE = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kiosk", description="CCCD check-in kiosk")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every step (no personal data)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"kiosk.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"kiosk.commands.{name}":
-                raise
-            continue  # command not built yet
-        module.register(sub)
+    register_all(parser.add_subparsers(dest="command", required=True), "kiosk.commands", COMMANDS)
     return parser
+
+
+def register_all(sub: argparse._SubParsersAction, package: str, names: tuple[str, ...]) -> None:
+    """Let each module ``package.name`` add its sub-command (``kiosk.commands``, ``kiosk.benchmarks``)."""
+    for name in names:
+        importlib.import_module(f"{package}.{name}").register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 
 TARGETS = ("chip", "face", "checkin")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from kiosk.cli import register_all
+
     parser = sub.add_parser("bench", help="measure speed and memory")
-    targets = parser.add_subparsers(dest="target", required=True)
-    for name in TARGETS:
-        try:
-            module = importlib.import_module(f"kiosk.benchmarks.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"kiosk.benchmarks.{name}":
-                raise
-            continue  # benchmark not built yet
-        module.register(targets)
+    register_all(parser.add_subparsers(dest="target", required=True), "kiosk.benchmarks", TARGETS)
