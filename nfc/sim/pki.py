@@ -8,7 +8,6 @@ PKI across restarts with :meth:`TestPki.to_pem` / :meth:`TestPki.from_pem`.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,19 +17,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
-from pyasn1.codec.der import decoder as der_decoder
-from pyasn1.codec.der import encoder as der_encoder
-from pyasn1.type import univ, useful
-from pyasn1_modules import rfc5280, rfc5652
 
-from nfc.lds.sod import (
-    ECDSA_SIGNATURE_OIDS,
-    RSA_PKCS1_SIGNATURE_OIDS,
-    SignerKey,
-    build_sod,
-    hash_data_groups,
-    parse_sod,
-)
+from nfc.lds.cms import SignerKey, build_signed_data
+from nfc.lds.sod import build_sod, hash_data_groups, parse_sod
+from nfc.lds.tlv import encode_tlv
+from nfc.trust.csca import ID_CSCA_MASTER_LIST
 
 Algorithm = Literal["ecdsa-p256", "ecdsa-p384", "ecdsa-brainpoolP256r1", "rsa-2048", "rsa-3072", "rsa-4096"]
 RsaPadding = Literal["pkcs1v15", "pss"]
@@ -69,34 +60,72 @@ def _sign_kwargs(key: SignerKey, rsa_padding: RsaPadding) -> dict:
     return kwargs
 
 
-def _csca_certificate(key: SignerKey, name: x509.Name, now: _dt.datetime, rsa_padding: RsaPadding) -> x509.Certificate:
-    public = key.public_key()
-    return (
+def _key_usage(
+    *, digital_signature: bool = False, key_cert_sign: bool = False, crl_sign: bool = False
+) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=key_cert_sign,
+        crl_sign=crl_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _certificate(
+    subject: x509.Name,
+    issuer: x509.Name,
+    public: ec.EllipticCurvePublicKey | rsa.RSAPublicKey,
+    validity: tuple[_dt.datetime, _dt.datetime],
+    extensions: Sequence[tuple[x509.ExtensionType, bool]],
+    signing_key: SignerKey,
+    rsa_padding: RsaPadding,
+) -> x509.Certificate:
+    """A certificate with a random serial number; ``extensions`` are (extension, critical) pairs, in order."""
+    builder = (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
+        .subject_name(subject)
+        .issuer_name(issuer)
         .public_key(public)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _dt.timedelta(days=365))
-        .not_valid_after(now + _dt.timedelta(days=15 * 365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .sign(**_sign_kwargs(key, rsa_padding))
+        .not_valid_before(validity[0])
+        .not_valid_after(validity[1])
     )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    return builder.sign(**_sign_kwargs(signing_key, rsa_padding))
+
+
+def _csca_certificate(key: SignerKey, name: x509.Name, now: _dt.datetime, rsa_padding: RsaPadding) -> x509.Certificate:
+    public = key.public_key()
+    extensions = [
+        (x509.BasicConstraints(ca=True, path_length=0), True),
+        (_key_usage(key_cert_sign=True, crl_sign=True), True),
+        (x509.SubjectKeyIdentifier.from_public_key(public), False),
+    ]
+    validity = (now - _dt.timedelta(days=365), now + _dt.timedelta(days=15 * 365))
+    return _certificate(name, name, public, validity, extensions, key, rsa_padding)
+
+
+def _signer_certificate(
+    subject: x509.Name,
+    public: ec.EllipticCurvePublicKey | rsa.RSAPublicKey,
+    validity: tuple[_dt.datetime, _dt.datetime],
+    issuer: x509.Certificate,
+    issuer_key: SignerKey,
+    rsa_padding: RsaPadding,
+) -> x509.Certificate:
+    """A signer (DSC, master list signer) certificate: digitalSignature only, SKI and AKI, issued by ``issuer``."""
+    extensions = [
+        (_key_usage(digital_signature=True), True),
+        (x509.SubjectKeyIdentifier.from_public_key(public), False),
+        (x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), False),
+    ]
+    return _certificate(subject, issuer.subject, public, validity, extensions, issuer_key, rsa_padding)
 
 
 @dataclass(frozen=True)
@@ -149,32 +178,13 @@ class TestPki:
             not_before, not_after = now - _dt.timedelta(days=3 * 365), now - _dt.timedelta(days=1)
         else:
             not_before, not_after = now - _dt.timedelta(days=30), now + _dt.timedelta(days=10 * 365)
-        public = dsc_key.public_key()
-        dsc = (
-            x509.CertificateBuilder()
-            .subject_name(_name(country, organization, "Test Document Signer"))
-            .issuer_name(issuer.subject)
-            .public_key(public)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(not_before)
-            .not_valid_after(not_after)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
-            .sign(**_sign_kwargs(issuer_key, rsa_padding))
+        dsc = _signer_certificate(
+            _name(country, organization, "Test Document Signer"),
+            dsc_key.public_key(),
+            (not_before, not_after),
+            issuer,
+            issuer_key,
+            rsa_padding,
         )
         return cls(csca_key, csca, dsc_key, dsc, issuer, rsa_padding)
 
@@ -220,21 +230,13 @@ class TestPki:
         key = key or generate_key("ecdsa-p256")
         country = self.csca_certificate.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)[0].value
         organization = self.csca_certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
-        public = key.public_key()
-        certificate = (
-            x509.CertificateBuilder()
-            .subject_name(_name(str(country), str(organization), "Test Master List Signer"))
-            .issuer_name(self.csca_certificate.subject)
-            .public_key(public)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - _dt.timedelta(days=30))
-            .not_valid_after(now + _dt.timedelta(days=3 * 365))
-            .add_extension(_digital_signature_usage(), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.csca_key.public_key()), critical=False
-            )
-            .sign(**_sign_kwargs(self.csca_key, self.rsa_padding))
+        certificate = _signer_certificate(
+            _name(str(country), str(organization), "Test Master List Signer"),
+            key.public_key(),
+            (now - _dt.timedelta(days=30), now + _dt.timedelta(days=3 * 365)),
+            self.csca_certificate,
+            self.csca_key,
+            self.rsa_padding,
         )
         return MasterListSigner(key, certificate)
 
@@ -348,49 +350,12 @@ class MasterListSigner:
     certificate: x509.Certificate
 
 
-def _digital_signature_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
 def corrupt_sod_signature(sod: bytes) -> bytes:
     """EF.SOD with one bit of its signature flipped (the signature is the last field of the encoding)."""
     signature = parse_sod(sod).signature
     if not sod.endswith(signature):
         raise ValueError("EF.SOD does not end with its signature")
     return sod[:-1] + bytes([sod[-1] ^ 0x01])
-
-
-ID_SIGNED_DATA = "1.2.840.113549.1.7.2"
-ID_CSCA_MASTER_LIST = "2.23.136.1.1.2"
-_ID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
-_ID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
-_ID_SIGNING_TIME = "1.2.840.113549.1.9.5"
-_ID_SHA256 = "2.16.840.1.101.3.4.2.1"
-
-
-def _algorithm_identifier(oid: str, null_parameters: bool = False) -> rfc5280.AlgorithmIdentifier:
-    algorithm = rfc5280.AlgorithmIdentifier()
-    algorithm["algorithm"] = univ.ObjectIdentifier(oid)
-    if null_parameters:
-        algorithm["parameters"] = der_encoder.encode(univ.Null(""))
-    return algorithm
-
-
-def _signed_attribute(oid: str, value: univ.Asn1Item) -> rfc5652.Attribute:
-    attribute = rfc5652.Attribute()
-    attribute["attrType"] = univ.ObjectIdentifier(oid)
-    attribute["attrValues"].append(der_encoder.encode(value))
-    return attribute
 
 
 def build_master_list(
@@ -404,54 +369,15 @@ def build_master_list(
     """DER ContentInfo of a CSCA master list: SignedData (SHA-256, ECDSA or RSA PKCS#1 v1.5) whose eContent
     (id-icao-cscaMasterList) is ``CscaMasterList { version 0, certList }``."""
     cert_list = b"".join(c.public_bytes(serialization.Encoding.DER) for c in certificates)
-    econtent = _der_tlv(0x30, b"\x02\x01\x00" + _der_tlv(0x31, cert_list))
-
-    signer = rfc5652.SignerInfo()
-    signer["version"] = 1
-    issuer_serial = signer["sid"]["issuerAndSerialNumber"]
-    issuer_serial["issuer"] = der_decoder.decode(signer_certificate.issuer.public_bytes(), asn1Spec=rfc5280.Name())[0]
-    issuer_serial["serialNumber"] = signer_certificate.serial_number
-    signer["digestAlgorithm"] = _algorithm_identifier(_ID_SHA256)
-    attrs = signer["signedAttrs"]
-    attrs.append(_signed_attribute(_ID_CONTENT_TYPE, univ.ObjectIdentifier(ID_CSCA_MASTER_LIST)))
-    attrs.append(_signed_attribute(_ID_MESSAGE_DIGEST, univ.OctetString(hashlib.sha256(econtent).digest())))
-    if signing_time is not None:
-        time = rfc5280.Time()
-        time["utcTime"] = useful.UTCTime(signing_time.astimezone(_dt.UTC).strftime("%y%m%d%H%M%SZ"))
-        attrs.append(_signed_attribute(_ID_SIGNING_TIME, time))
-    to_sign = b"\x31" + der_encoder.encode(attrs)[1:]
-    if isinstance(signer_key, ec.EllipticCurvePrivateKey):
-        signer["signature"] = signer_key.sign(to_sign, ec.ECDSA(hashes.SHA256()))
-        signer["signatureAlgorithm"] = _algorithm_identifier(ECDSA_SIGNATURE_OIDS["sha256"])
-    else:
-        signer["signature"] = signer_key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())
-        signer["signatureAlgorithm"] = _algorithm_identifier(RSA_PKCS1_SIGNATURE_OIDS["sha256"], True)
-
-    signed_data = rfc5652.SignedData()
-    signed_data["version"] = 3
-    signed_data["digestAlgorithms"].append(_algorithm_identifier(_ID_SHA256))
-    encap = signed_data["encapContentInfo"]
-    encap["eContentType"] = univ.ObjectIdentifier(ID_CSCA_MASTER_LIST)
-    encap["eContent"] = econtent
-    if include_signer_certificate:
-        choice = rfc5652.CertificateChoices()
-        choice["certificate"] = der_decoder.decode(
-            signer_certificate.public_bytes(serialization.Encoding.DER), asn1Spec=rfc5280.Certificate()
-        )[0]
-        signed_data["certificates"].append(choice)
-    signed_data["signerInfos"].append(signer)
-    content_info = rfc5652.ContentInfo()
-    content_info["contentType"] = univ.ObjectIdentifier(ID_SIGNED_DATA)
-    content_info["content"] = der_encoder.encode(signed_data)
-    return der_encoder.encode(content_info)
-
-
-def _der_tlv(tag: int, value: bytes) -> bytes:
-    length = len(value)
-    if length < 0x80:
-        return bytes([tag, length]) + value
-    body = length.to_bytes((length.bit_length() + 7) // 8, "big")
-    return bytes([tag, 0x80 | len(body)]) + body + value
+    econtent = encode_tlv(0x30, b"\x02\x01\x00" + encode_tlv(0x31, cert_list))
+    return build_signed_data(
+        ID_CSCA_MASTER_LIST,
+        econtent,
+        signer_key=signer_key,
+        signer_certificate=signer_certificate,
+        signing_time=signing_time,
+        certificates=(signer_certificate,) if include_signer_certificate else (),
+    )
 
 
 def load_csca(path: str | Path) -> x509.Certificate:

@@ -28,7 +28,7 @@ import functools
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,22 +40,18 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pyasn1.codec.ber import decoder as ber_decoder
 from pyasn1.codec.der import encoder as der_encoder
 from pyasn1.error import PyAsn1Error
-from pyasn1.type import univ
-from pyasn1_modules import rfc5280, rfc5652
+from pyasn1_modules import rfc5280
 
 from nfc.crypto import HASHES
 from nfc.errors import NfcError, ParseError
-from nfc.lds.sod import DIGEST_ALGORITHMS, SignerIdentifier, parse_pss_parameters
+from nfc.lds.cms import DECODE_ERRORS, SignerIdentifier, parse_signed_data
+from nfc.lds.sod import parse_pss_parameters
 from nfc.lds.tlv import encode_tlv, parse_all, read_tlv
 
 _STEP = "trust_store"
 _ML_STEP = "master_list"
 
-ID_SIGNED_DATA = "1.2.840.113549.1.7.2"
 ID_CSCA_MASTER_LIST = "2.23.136.1.1.2"
-ID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
-ID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
-ID_SIGNING_TIME = "1.2.840.113549.1.9.5"
 
 CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 MASTER_LIST_SUFFIXES = (".ml",)
@@ -395,39 +391,43 @@ def _validity_problem(certificate: x509.Certificate, role: str, at: _dt.datetime
 
 def signer_certificate_problems(certificate: x509.Certificate, role: str, at: _dt.datetime, at_label: str) -> list[str]:
     """Validity at ``at``, key usage digitalSignature (when the extension is present), critical extensions."""
-    problems: list[str] = []
-    validity = _validity_problem(certificate, role, at, at_label)
-    if validity:
-        problems.append(validity)
-    try:
-        unknown = unknown_critical_extensions(certificate)
-        try:
-            usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
-            if not usage.digital_signature:
-                problems.append(f"{role} key usage lacks digitalSignature")
-        except x509.ExtensionNotFound:
-            pass
-    except X509_ERRORS as exc:
-        return [*problems, f"{role} extensions are malformed: {exc}"]
-    if unknown:
-        problems.append(f"{role} has unknown critical extension(s) {', '.join(unknown)}")
-    return problems
+    return _certificate_problems(certificate, role, at, at_label, _signer_problems)
 
 
 def ca_certificate_problems(certificate: x509.Certificate, role: str, at: _dt.datetime, at_label: str) -> list[str]:
     """Validity at ``at``, basic constraints cA, key usage keyCertSign, critical extensions."""
+    return _certificate_problems(certificate, role, at, at_label, _ca_problems)
+
+
+def _certificate_problems(
+    certificate: x509.Certificate,
+    role: str,
+    at: _dt.datetime,
+    at_label: str,
+    rights_problems: Callable[[x509.Certificate, str], list[str]],
+) -> list[str]:
+    """Validity at ``at``, then ``rights_problems`` (what the key may do), then unknown critical extensions."""
     problems: list[str] = []
     validity = _validity_problem(certificate, role, at, at_label)
     if validity:
         problems.append(validity)
     try:
         unknown = unknown_critical_extensions(certificate)
-        problems.extend(_ca_problems(certificate, role))
+        problems.extend(rights_problems(certificate, role))
     except X509_ERRORS as exc:
         return [*problems, f"{role} extensions are malformed: {exc}"]
     if unknown:
         problems.append(f"{role} has unknown critical extension(s) {', '.join(unknown)}")
     return problems
+
+
+def _signer_problems(certificate: x509.Certificate, role: str) -> list[str]:
+    """Why ``certificate`` cannot sign documents (raises ValueError on malformed extensions)."""
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return []
+    return [] if usage.digital_signature else [f"{role} key usage lacks digitalSignature"]
 
 
 def _ca_problems(certificate: x509.Certificate, role: str) -> list[str]:
@@ -588,9 +588,6 @@ class MasterList:
         return f"master list signature: {problem}" if problem else None
 
 
-_ML_DECODE_ERRORS = (PyAsn1Error, ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError)
-
-
 def parse_master_list(data: bytes) -> MasterList:
     """Parse a CSCA master list (DER ContentInfo). Malformed input raises :class:`ParseError`."""
     data = bytes(data)
@@ -600,7 +597,7 @@ def parse_master_list(data: bytes) -> MasterList:
         if exc.step == _ML_STEP:
             raise
         raise ParseError(f"malformed master list: {exc}", step=_ML_STEP) from exc
-    except _ML_DECODE_ERRORS as exc:
+    except DECODE_ERRORS as exc:
         raise ParseError(f"malformed master list: {type(exc).__name__}", step=_ML_STEP) from exc
 
 
@@ -612,67 +609,27 @@ def _parse_master_list(data: bytes) -> MasterList:
     tag, _, end = read_tlv(data, 0)
     if tag != 0x30 or end != len(data):
         raise _ml_error("a master list is one DER SEQUENCE (ContentInfo)")
-    content_info, rest = ber_decoder.decode(data, asn1Spec=rfc5652.ContentInfo())
-    if rest:
-        raise _ml_error("trailing bytes after ContentInfo")
-    if str(content_info["contentType"]) != ID_SIGNED_DATA:
-        raise _ml_error("the master list is not CMS SignedData")
-    signed_data, rest = ber_decoder.decode(bytes(content_info["content"]), asn1Spec=rfc5652.SignedData())
-    if rest:
-        raise _ml_error("trailing bytes after SignedData")
-    encap = signed_data["encapContentInfo"]
-    if str(encap["eContentType"]) != ID_CSCA_MASTER_LIST:
-        raise _ml_error(f"encapsulated content type {encap['eContentType']} is not id-icao-cscaMasterList")
-    if not encap["eContent"].isValue:
-        raise _ml_error("the master list has no content")
-    econtent = bytes(encap["eContent"])
-    version, certificates = _parse_csca_master_list(econtent)
-
-    signer_infos = signed_data["signerInfos"]
-    if len(signer_infos) != 1:
-        raise _ml_error(f"the master list has {len(signer_infos)} SignerInfos, expected 1")
-    signer = signer_infos[0]
-    signer_certificates: list[bytes] = []
-    if signed_data["certificates"].isValue:
-        for choice in signed_data["certificates"]:
-            if choice.getName() == "certificate":
-                signer_certificates.append(der_encoder.encode(choice["certificate"]))
-
-    signed_attributes = None
-    content_type = message_digest = signing_time = None
-    if signer["signedAttrs"].isValue:
-        signed_attributes = _raw_signed_attributes(data)
-        if signed_attributes is None:
-            attrs = univ.SetOf(componentType=rfc5652.Attribute())
-            for attribute in signer["signedAttrs"]:
-                attrs.append(attribute)
-            signed_attributes = der_encoder.encode(attrs)
-        content_type, message_digest, signing_time = _attribute_values(signer["signedAttrs"])
-
-    algorithm = signer["signatureAlgorithm"]
-    parameters = der_encoder.encode(algorithm["parameters"]) if algorithm["parameters"].isValue else None
-    sid = signer["sid"]
-    if sid.getName() == "subjectKeyIdentifier":
-        signer_id = SignerIdentifier(subject_key_identifier=bytes(sid["subjectKeyIdentifier"]))
-    else:
-        issuer_serial = sid["issuerAndSerialNumber"]
-        signer_id = SignerIdentifier(
-            issuer=der_encoder.encode(issuer_serial["issuer"]), serial_number=int(issuer_serial["serialNumber"])
-        )
+    signed = parse_signed_data(
+        data, content_type=ID_CSCA_MASTER_LIST, content_name="id-icao-cscaMasterList", what="master list",
+        step=_ML_STEP,
+    )
+    version, certificates = _parse_csca_master_list(signed.content)
+    if signed.signer_count != 1:
+        raise _ml_error(f"the master list has {signed.signer_count} SignerInfos, expected 1")
     return MasterList(
         version=version,
         certificates=certificates,
-        signer_certificates=tuple(signer_certificates),
-        signer_id=signer_id,
-        encapsulated_content=econtent,
-        digest_algorithm=_digest_name(signer["digestAlgorithm"]),
-        signed_attributes=signed_attributes,
-        signature_algorithm=str(algorithm["algorithm"]),
-        signature_algorithm_parameters=parameters,
-        signature=bytes(signer["signature"]),
-        content_type_attribute=content_type,
-        message_digest=message_digest,
-        signing_time=signing_time,
+        signer_certificates=signed.certificates,
+        signer_id=signed.signer_id,
+        encapsulated_content=signed.content,
+        digest_algorithm=signed.digest_algorithm,
+        signed_attributes=signed.signed_attributes,
+        signature_algorithm=signed.signature_algorithm,
+        signature_algorithm_parameters=signed.signature_algorithm_parameters,
+        signature=signed.signature,
+        content_type_attribute=signed.content_type_attribute,
+        message_digest=signed.message_digest,
+        signing_time=signed.signing_time,
     )
 
 
@@ -693,50 +650,6 @@ def _parse_csca_master_list(econtent: bytes) -> tuple[int, tuple[bytes, ...]]:
             raise _ml_error("certList holds something other than certificates")
         certificates.append(encode_tlv(cert_tag, value))
     return version, tuple(certificates)
-
-
-def _raw_signed_attributes(content_info: bytes) -> bytes | None:
-    """The first SignerInfo's [0] signedAttrs exactly as encoded, re-tagged as SET OF; None if not walkable."""
-    try:
-        _, ci, _ = read_tlv(content_info, 0)
-        explicit = parse_all(ci)[1][1]
-        _, signed_data, _ = read_tlv(explicit, 0)
-        fields = parse_all(signed_data)
-        signer_infos = fields[-1][1]
-        signer_info = parse_all(parse_all(signer_infos)[0][1])
-        tag, value = signer_info[3]
-        return encode_tlv(0x31, value) if tag == 0xA0 else None
-    except (ParseError, IndexError, ValueError):
-        return None
-
-
-def _digest_name(algorithm: univ.Asn1Item) -> str:
-    oid = str(algorithm["algorithm"])
-    if oid not in DIGEST_ALGORITHMS:
-        raise _ml_error(f"unsupported digest algorithm {oid}")
-    return DIGEST_ALGORITHMS[oid]
-
-
-def _attribute_values(attributes: univ.Asn1Item) -> tuple[str | None, bytes | None, _dt.datetime | None]:
-    content_type = message_digest = signing_time = None
-    seen: set[str] = set()
-    for attribute in attributes:
-        oid = str(attribute["attrType"])
-        if oid not in (ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNING_TIME):
-            continue
-        values = attribute["attrValues"]
-        if oid in seen or len(values) != 1:
-            raise _ml_error(f"signed attribute {oid} must appear once with one value")
-        seen.add(oid)
-        value = bytes(values[0])
-        if oid == ID_CONTENT_TYPE:
-            content_type = str(ber_decoder.decode(value, asn1Spec=univ.ObjectIdentifier())[0])
-        elif oid == ID_MESSAGE_DIGEST:
-            message_digest = bytes(ber_decoder.decode(value, asn1Spec=univ.OctetString())[0])
-        else:
-            moment = ber_decoder.decode(value, asn1Spec=rfc5280.Time())[0].getComponent().asDateTime
-            signing_time = _utc(moment)
-    return content_type, message_digest, signing_time
 
 
 @dataclass(frozen=True)

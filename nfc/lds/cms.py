@@ -1,0 +1,424 @@
+"""CMS ``SignedData`` (RFC 5652) as ICAO documents use it: EF.SOD and CSCA master lists.
+
+:func:`parse_signed_data` reads a DER/BER ``ContentInfo`` holding a ``SignedData`` with one (the first)
+``SignerInfo`` and keeps what a signature check needs: the encapsulated content, the embedded certificates, the
+exact bytes that were signed, the signature and its algorithm, the signer identifier and the values of the
+contentType, messageDigest and signingTime attributes. Every malformation raises :class:`~nfc.errors.ParseError`
+(never a pyasn1 error). :func:`build_signed_data` is the encoder used by EF.SOD and the test PKI.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyasn1.codec.ber import decoder as ber_decoder
+from pyasn1.codec.der import decoder as der_decoder
+from pyasn1.codec.der import encoder as der_encoder
+from pyasn1.error import PyAsn1Error
+from pyasn1.type import univ, useful
+from pyasn1_modules import rfc4055, rfc5280, rfc5652
+
+from nfc.crypto import HASHES
+from nfc.errors import ParseError
+from nfc.lds.tlv import read_tlv
+
+ID_SIGNED_DATA = "1.2.840.113549.1.7.2"
+ID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
+ID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
+ID_SIGNING_TIME = "1.2.840.113549.1.9.5"
+ID_RSASSA_PSS = "1.2.840.113549.1.1.10"
+ID_MGF1 = "1.2.840.113549.1.1.8"
+
+#: Digest algorithm OID -> hashlib / cryptography name.
+DIGEST_ALGORITHMS: dict[str, str] = {
+    "1.3.14.3.2.26": "sha1",
+    "2.16.840.1.101.3.4.2.4": "sha224",
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+}
+#: hashlib / cryptography name -> digest algorithm OID.
+DIGEST_OIDS: dict[str, str] = {name: oid for oid, name in DIGEST_ALGORITHMS.items()}
+
+#: Signature algorithm OIDs :func:`build_signed_data` can produce, by (key type, hash).
+ECDSA_SIGNATURE_OIDS: dict[str, str] = {
+    "sha1": "1.2.840.10045.4.1",
+    "sha224": "1.2.840.10045.4.3.1",
+    "sha256": "1.2.840.10045.4.3.2",
+    "sha384": "1.2.840.10045.4.3.3",
+    "sha512": "1.2.840.10045.4.3.4",
+}
+RSA_PKCS1_SIGNATURE_OIDS: dict[str, str] = {
+    "sha1": "1.2.840.113549.1.1.5",
+    "sha224": "1.2.840.113549.1.1.14",
+    "sha256": "1.2.840.113549.1.1.11",
+    "sha384": "1.2.840.113549.1.1.12",
+    "sha512": "1.2.840.113549.1.1.13",
+}
+
+#: What pyasn1 (and indexing into what it decoded) raises for malformed input.
+DECODE_ERRORS = (PyAsn1Error, ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError)
+
+SignerKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+# --- the parsed object --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignerIdentifier:
+    """Which certificate signed: issuer + serial number, or a subject key identifier."""
+
+    issuer: bytes | None = None
+    serial_number: int | None = None
+    subject_key_identifier: bytes | None = None
+
+    def matches(self, certificate: x509.Certificate) -> bool:
+        """Whether ``certificate`` is the one this identifier names."""
+        if self.subject_key_identifier is not None:
+            try:
+                ski = certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+            except (x509.ExtensionNotFound, x509.DuplicateExtension, ValueError):
+                return False
+            return ski == self.subject_key_identifier
+        if self.issuer is None or self.serial_number is None:
+            return False
+        return certificate.serial_number == self.serial_number and _same_name(
+            certificate.issuer.public_bytes(), self.issuer
+        )
+
+
+@dataclass(frozen=True)
+class SignedData:
+    """A parsed CMS SignedData: its encapsulated content and its first SignerInfo."""
+
+    #: eContentType OID.
+    content_type: str
+    #: The encapsulated content (eContent) exactly as signed.
+    content: bytes
+    #: Each entry of SignedData.certificates as encoded (DER re-encoding when the encoding cannot be walked).
+    certificates: tuple[bytes, ...]
+    #: How many SignerInfos there are (the fields below describe the first).
+    signer_count: int
+    #: Digest algorithm of the SignerInfo (messageDigest and the signature hash), e.g. ``"sha256"``.
+    digest_algorithm: str
+    #: Signed attributes re-tagged as ``SET OF`` (``31 ...``): the bytes the signature covers. None if absent.
+    signed_attributes: bytes | None
+    #: Signature algorithm OID (ecdsa-with-SHA256, sha256WithRSAEncryption, id-RSASSA-PSS, ...).
+    signature_algorithm: str
+    #: DER of the signature algorithm parameters, None when absent (NULL is kept as ``05 00``).
+    signature_algorithm_parameters: bytes | None
+    signature: bytes
+    signer_id: SignerIdentifier
+    #: Values of the contentType, messageDigest and signingTime (UTC) signed attributes, when present.
+    content_type_attribute: str | None = None
+    message_digest: bytes | None = None
+    signing_time: _dt.datetime | None = None
+
+
+# --- parsing ------------------------------------------------------------------------------------------------
+
+
+def parse_signed_data(data: bytes, *, content_type: str, content_name: str, what: str, step: str) -> SignedData:
+    """Parse a ``ContentInfo`` (``data``, one TLV) holding SignedData whose eContentType is ``content_type``.
+
+    ``content_name`` names that content type and ``what`` the document in error messages; ``step`` is the
+    :class:`ParseError` step. Any malformed or unsupported input raises :class:`ParseError`.
+    """
+    data = bytes(data)
+    try:
+        return _parse(data, content_type, content_name, what, step)
+    except ParseError:
+        raise
+    except DECODE_ERRORS as exc:
+        raise ParseError(f"malformed {what}: {type(exc).__name__}", step=step) from exc
+
+
+def _decode(substrate: bytes, spec: univ.Asn1Item, what: str, step: str) -> univ.Asn1Item:
+    value, rest = ber_decoder.decode(substrate, asn1Spec=spec)
+    if rest:
+        raise ParseError(f"trailing bytes after {what}", step=step)
+    return value
+
+
+def _parse(data: bytes, content_type: str, content_name: str, what: str, step: str) -> SignedData:
+    content_info = _decode(data, rfc5652.ContentInfo(), "ContentInfo", step)
+    if str(content_info["contentType"]) != ID_SIGNED_DATA:
+        raise ParseError(f"{what} does not hold CMS SignedData", step=step)
+    signed_data = _decode(bytes(content_info["content"]), rfc5652.SignedData(), "SignedData", step)
+
+    encap = signed_data["encapContentInfo"]
+    if str(encap["eContentType"]) != content_type:
+        raise ParseError(f"encapsulated content type {encap['eContentType']} is not {content_name}", step=step)
+    if not encap["eContent"].isValue:
+        raise ParseError("SignedData has no encapsulated content", step=step)
+
+    signer_infos = signed_data["signerInfos"]
+    if len(signer_infos) == 0:
+        raise ParseError("SignedData has no SignerInfo", step=step)
+    signer = signer_infos[0]
+    raw_certificates, raw_signed_attributes = _raw_parts(data)
+
+    certificates: tuple[bytes, ...] = ()
+    if signed_data["certificates"].isValue:
+        certificates = raw_certificates if raw_certificates is not None else tuple(
+            der_encoder.encode(choice["certificate"])
+            for choice in signed_data["certificates"]
+            if choice.getName() == "certificate"
+        )
+
+    signed_attributes: bytes | None = None
+    content_type_attribute = message_digest = signing_time = None
+    if signer["signedAttrs"].isValue:
+        signed_attributes = raw_signed_attributes
+        if signed_attributes is None:
+            attrs = univ.SetOf(componentType=rfc5652.Attribute())
+            for attribute in signer["signedAttrs"]:
+                attrs.append(attribute)
+            signed_attributes = der_encoder.encode(attrs)
+        content_type_attribute, message_digest, signing_time = _attribute_values(signer["signedAttrs"], step)
+
+    algorithm = signer["signatureAlgorithm"]
+    parameters = der_encoder.encode(algorithm["parameters"]) if algorithm["parameters"].isValue else None
+    return SignedData(
+        content_type=content_type,
+        content=bytes(encap["eContent"]),
+        certificates=certificates,
+        signer_count=len(signer_infos),
+        digest_algorithm=digest_name(signer["digestAlgorithm"], step=step),
+        signed_attributes=signed_attributes,
+        signature_algorithm=str(algorithm["algorithm"]),
+        signature_algorithm_parameters=parameters,
+        signature=bytes(signer["signature"]),
+        signer_id=_signer_identifier(signer["sid"]),
+        content_type_attribute=content_type_attribute,
+        message_digest=message_digest,
+        signing_time=signing_time,
+    )
+
+
+def digest_name(algorithm: univ.Asn1Item, *, step: str) -> str:
+    """The hashlib name of a digest AlgorithmIdentifier; ParseError (with ``step``) when unsupported."""
+    oid = str(algorithm["algorithm"])
+    try:
+        return DIGEST_ALGORITHMS[oid]
+    except KeyError:
+        raise ParseError(f"unsupported digest algorithm {oid}", step=step) from None
+
+
+def _signer_identifier(sid: univ.Asn1Item) -> SignerIdentifier:
+    if sid.getName() == "subjectKeyIdentifier":
+        return SignerIdentifier(subject_key_identifier=bytes(sid["subjectKeyIdentifier"]))
+    issuer_serial = sid["issuerAndSerialNumber"]
+    return SignerIdentifier(
+        issuer=der_encoder.encode(issuer_serial["issuer"]),
+        serial_number=int(issuer_serial["serialNumber"]),
+    )
+
+
+_KNOWN_ATTRIBUTES = (ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNING_TIME)
+
+
+def _attribute_values(
+    attributes: univ.Asn1Item, step: str
+) -> tuple[str | None, bytes | None, _dt.datetime | None]:
+    seen: set[str] = set()
+    content_type = message_digest = signing_time = None
+    for attribute in attributes:
+        oid = str(attribute["attrType"])
+        if oid not in _KNOWN_ATTRIBUTES:
+            continue
+        if oid in seen:
+            raise ParseError(f"signed attribute {oid} appears twice", step=step)
+        seen.add(oid)
+        values = attribute["attrValues"]
+        if len(values) != 1:
+            raise ParseError(f"signed attribute {oid} must have exactly one value", step=step)
+        if oid == ID_CONTENT_TYPE:
+            content_type = str(_decode(bytes(values[0]), univ.ObjectIdentifier(), "contentType", step))
+        elif oid == ID_MESSAGE_DIGEST:
+            message_digest = bytes(_decode(bytes(values[0]), univ.OctetString(), "messageDigest", step))
+        else:
+            moment = _decode(bytes(values[0]), rfc5280.Time(), "signingTime", step).getComponent().asDateTime
+            signing_time = moment.replace(tzinfo=_dt.UTC) if moment.tzinfo is None else moment.astimezone(_dt.UTC)
+    return content_type, message_digest, signing_time
+
+
+def _same_name(a: bytes, b: bytes) -> bool:
+    """Compare two DER Names after a DER round trip, so harmless encoding differences do not matter."""
+    if a == b:
+        return True
+    try:
+        ra = der_encoder.encode(ber_decoder.decode(a, asn1Spec=rfc5280.Name())[0])
+        rb = der_encoder.encode(ber_decoder.decode(b, asn1Spec=rfc5280.Name())[0])
+    except DECODE_ERRORS:
+        return False
+    return ra == rb
+
+
+# --- the original bytes of what is signed, found with a definite-length TLV walk -----------------------------
+
+
+def _elements(value: bytes) -> list[tuple[int, bytes]]:
+    """Split a constructed value into (tag, complete TLV bytes) elements."""
+    out = []
+    offset = 0
+    while offset < len(value):
+        tag, _, end = read_tlv(value, offset)
+        out.append((tag, value[offset:end]))
+        offset = end
+    return out
+
+
+def _raw_parts(content_info: bytes) -> tuple[tuple[bytes, ...] | None, bytes | None]:
+    """Original bytes of the certificates and of the first SignerInfo's [0] signedAttrs (re-tagged ``31``).
+
+    Each is None when its encoding cannot be walked (indefinite lengths): the caller then re-encodes as DER.
+    """
+    try:
+        _, ci, _ = read_tlv(content_info, 0)
+        _, explicit_value, _ = read_tlv(_elements(ci)[1][1], 0)
+        _, signed_data, _ = read_tlv(explicit_value, 0)
+        fields = _elements(signed_data)
+    except (ParseError, IndexError):
+        return None, None
+    certificates: tuple[bytes, ...] | None = ()
+    try:
+        for tag, tlv in fields[3:-1]:
+            if tag == 0xA0:
+                certificates = tuple(child for _, child in _elements(read_tlv(tlv, 0)[1]))
+    except (ParseError, IndexError):
+        certificates = None
+    signed_attributes = None
+    try:
+        _, signer_infos, _ = read_tlv(fields[-1][1], 0)
+        _, signer_info, _ = read_tlv(_elements(signer_infos)[0][1], 0)
+        for tag, tlv in _elements(signer_info)[3:4]:
+            if tag == 0xA0:
+                signed_attributes = b"\x31" + tlv[1:]
+    except (ParseError, IndexError):
+        signed_attributes = None
+    return certificates, signed_attributes
+
+
+# --- encoding -----------------------------------------------------------------------------------------------
+
+
+def algorithm_identifier(oid: str, parameters: univ.Asn1Item | bytes | None = None) -> rfc5280.AlgorithmIdentifier:
+    """An AlgorithmIdentifier; ``parameters`` as a pyasn1 value or DER bytes, absent when None."""
+    algorithm = rfc5280.AlgorithmIdentifier()
+    algorithm["algorithm"] = univ.ObjectIdentifier(oid)
+    if parameters is not None:
+        algorithm["parameters"] = parameters if isinstance(parameters, bytes) else der_encoder.encode(parameters)
+    return algorithm
+
+
+def _attribute(oid: str, value: univ.Asn1Item) -> rfc5652.Attribute:
+    attribute = rfc5652.Attribute()
+    attribute["attrType"] = univ.ObjectIdentifier(oid)
+    attribute["attrValues"].append(der_encoder.encode(value))
+    return attribute
+
+
+def _time(moment: _dt.datetime) -> rfc5280.Time:
+    moment = moment.astimezone(_dt.UTC)
+    time = rfc5280.Time()
+    if 1950 <= moment.year < 2050:
+        time["utcTime"] = useful.UTCTime(moment.strftime("%y%m%d%H%M%SZ"))
+    else:
+        time["generalTime"] = useful.GeneralizedTime(moment.strftime("%Y%m%d%H%M%SZ"))
+    return time
+
+
+def build_signed_data(
+    content_type: str,
+    content: bytes,
+    *,
+    signer_key: SignerKey,
+    signer_certificate: x509.Certificate,
+    digest_algorithm: str = "sha256",
+    rsa_padding: Literal["pkcs1v15", "pss"] = "pkcs1v15",
+    signing_time: _dt.datetime | None = None,
+    signer_id: Literal["issuer_serial", "ski"] = "issuer_serial",
+    certificates: Sequence[x509.Certificate] = (),
+) -> bytes:
+    """DER ``ContentInfo`` of a SignedData v3 over ``content`` (eContentType ``content_type``), one SignerInfo.
+
+    Signed attributes contentType, messageDigest and, when ``signing_time`` is given, signingTime; signed with
+    ECDSA, RSA PKCS#1 v1.5 or RSASSA-PSS. ``certificates`` go into SignedData.certificates (omitted when empty).
+    """
+    if digest_algorithm not in DIGEST_OIDS:
+        raise ValueError(f"unsupported digest algorithm {digest_algorithm!r}")
+    digest_oid = DIGEST_OIDS[digest_algorithm]
+
+    signer = rfc5652.SignerInfo()
+    sid = signer["sid"]
+    if signer_id == "ski":
+        ski = signer_certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+        signer["version"] = 3
+        sid["subjectKeyIdentifier"] = ski
+    else:
+        signer["version"] = 1
+        issuer_serial = sid["issuerAndSerialNumber"]
+        issuer_serial["issuer"] = der_decoder.decode(signer_certificate.issuer.public_bytes(), asn1Spec=rfc5280.Name())[
+            0
+        ]
+        issuer_serial["serialNumber"] = signer_certificate.serial_number
+    signer["digestAlgorithm"] = algorithm_identifier(digest_oid)
+
+    attrs = signer["signedAttrs"]
+    attrs.append(_attribute(ID_CONTENT_TYPE, univ.ObjectIdentifier(content_type)))
+    digest = hashlib.new(digest_algorithm, content).digest()
+    attrs.append(_attribute(ID_MESSAGE_DIGEST, univ.OctetString(digest)))
+    if signing_time is not None:
+        attrs.append(_attribute(ID_SIGNING_TIME, _time(signing_time)))
+    tagged = der_encoder.encode(attrs)
+    to_sign = b"\x31" + tagged[1:]
+
+    hash_algorithm = HASHES[digest_algorithm]()
+    if isinstance(signer_key, ec.EllipticCurvePrivateKey):
+        signature = signer_key.sign(to_sign, ec.ECDSA(hash_algorithm))
+        signer["signatureAlgorithm"] = algorithm_identifier(ECDSA_SIGNATURE_OIDS[digest_algorithm])
+    elif isinstance(signer_key, rsa.RSAPrivateKey) and rsa_padding == "pss":
+        salt = hash_algorithm.digest_size
+        signature = signer_key.sign(
+            to_sign, padding.PSS(mgf=padding.MGF1(hash_algorithm), salt_length=salt), hash_algorithm
+        )
+        params = rfc4055.RSASSA_PSS_params()
+        params["hashAlgorithm"]["algorithm"] = univ.ObjectIdentifier(digest_oid)
+        params["maskGenAlgorithm"]["algorithm"] = univ.ObjectIdentifier(ID_MGF1)
+        params["maskGenAlgorithm"]["parameters"] = der_encoder.encode(algorithm_identifier(digest_oid))
+        params["saltLength"] = salt
+        signer["signatureAlgorithm"] = algorithm_identifier(ID_RSASSA_PSS, params)
+    elif isinstance(signer_key, rsa.RSAPrivateKey):
+        signature = signer_key.sign(to_sign, padding.PKCS1v15(), hash_algorithm)
+        signer["signatureAlgorithm"] = algorithm_identifier(RSA_PKCS1_SIGNATURE_OIDS[digest_algorithm], univ.Null(""))
+    else:
+        raise TypeError("signer_key must be an EC or RSA private key")
+    signer["signature"] = signature
+
+    signed_data = rfc5652.SignedData()
+    signed_data["version"] = 3
+    signed_data["digestAlgorithms"].append(algorithm_identifier(digest_oid))
+    encap = signed_data["encapContentInfo"]
+    encap["eContentType"] = univ.ObjectIdentifier(content_type)
+    encap["eContent"] = content
+    for certificate in certificates:
+        choice = rfc5652.CertificateChoices()
+        choice["certificate"] = der_decoder.decode(
+            certificate.public_bytes(Encoding.DER), asn1Spec=rfc5280.Certificate()
+        )[0]
+        signed_data["certificates"].append(choice)
+    signed_data["signerInfos"].append(signer)
+
+    content_info = rfc5652.ContentInfo()
+    content_info["contentType"] = univ.ObjectIdentifier(ID_SIGNED_DATA)
+    content_info["content"] = der_encoder.encode(signed_data)
+    return der_encoder.encode(content_info)
