@@ -4,12 +4,16 @@ One whole check-in through the real session: the virtual CCCD (PACE, Chip, Passi
 Authentication against its own test CSCA), consent, the face match with the camera (the built-in demo
 face unless ``--camera`` names a camera index, a video or an image folder), the demo profile's local
 queue. Exit status as ``check``: 0 checked in, 1 refused, 5 no usable face.
+
+On a machine with a display it opens the kiosk screen instead (``python -m kiosk ui --demo``), so the
+README's first command lets a newcomer click through a check-in; ``--headless`` keeps it in the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 
 from kiosk.assembly import Hardware, build_session
 from kiosk.commands.check import _exit_status, result_json
@@ -28,10 +32,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--camera", metavar="INDEX|FILE|FOLDER",
                         help="live frames from a camera, video or image folder (default: the demo face)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--headless", action="store_true", help="stay in the terminal even with a display")
+    parser.add_argument("--profile", default="demo", choices=("demo", "hospital", "airport", "exam"),
+                        help="with the screen: which place to show (default demo)")
     parser.set_defaults(func=run)
 
 
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run(args: argparse.Namespace) -> int:
+    if not (args.headless or args.json) and _has_display():
+        from kiosk.commands import ui
+
+        return ui.run(argparse.Namespace(demo=True, profile=args.profile, fullscreen=False, camera=args.camera,
+                                         reader=None, lang="vi"))
     try:
         profile = load_profile("demo")
     except SettingsError as exc:
