@@ -3,15 +3,20 @@ adapter, outbox, audit log. The CLI (``check``, ``run``, ``demo``) and the UI sh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from biometrics.frames import ArraySource, Frame, open_source
+import numpy as np
+
+from biometrics.errors import BiometricsError
+from biometrics.frames import ArraySource, Frame, FrameSource, open_source
 from biometrics.liveness import LivenessChecker
 from biometrics.matcher import Matcher, MatcherConfig
 from biometrics.portrait import demo_face_rgb
 from kiosk.adapters.registry import build_adapter
 from kiosk.audit import AuditLog
+from kiosk.camera import SharedCamera, demo_frames, source_frames
 from kiosk.errors import KeyNotFound, UsageError
 from kiosk.outbox import Outbox, load_key
 from kiosk.qr import find_cccd_qr
@@ -30,7 +35,12 @@ DEMO_CAMERA_FRAMES = 8
 
 @dataclass
 class Hardware:
-    """Where cards and faces come from. ``reader`` None with ``simulator`` False means the first PC/SC reader."""
+    """Where cards and faces come from. ``reader`` None with ``simulator`` False means the first PC/SC reader.
+
+    A camera index is opened once, as a :class:`~kiosk.camera.SharedCamera` that the session's QR, face and
+    liveness steps (:meth:`frames`) and the screen's preview (:meth:`preview_frames`) all read from;
+    :meth:`close` releases it. Video files, image folders and the demo face are opened per use, as before.
+    """
 
     simulator: bool = False
     reader: str | None = None
@@ -39,6 +49,8 @@ class Hardware:
     key: AccessKey | None = None  # typed or configured key; None: the card's QR code via the camera
     sim_cards: list[DemoCard] = field(default_factory=list)
     last_reader: SimulatedReader | None = None
+    _shared: SharedCamera | None = field(default=None, init=False, repr=False, compare=False)
+    _shared_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def open_card(self) -> Connection:
         if self.simulator:
@@ -49,20 +61,59 @@ class Hardware:
             return InProcessConnection(self.last_reader)
         return open_reader(self.reader, wait_s=self.wait_s)
 
+    def shared_camera(self) -> SharedCamera | None:
+        """The one owner of the camera device when ``camera`` is a camera index (else None)."""
+        if self.camera is None or not str(self.camera).isdigit():
+            return None
+        with self._shared_lock:
+            if self._shared is None:
+                self._shared = SharedCamera.from_spec(int(self.camera))
+            return self._shared
+
     def frames(self, max_frames: int) -> Iterable[Frame]:
         if self.camera is None:
             return ArraySource([demo_face_rgb()], repeat=max_frames).frames()
-        return open_source(self.camera, max_frames=max_frames).frames()
+        shared = self.shared_camera()
+        if shared is not None:
+            return shared.frames(max_frames)
+        return _closing(open_source(self.camera, max_frames=max_frames))
+
+    def preview_frames(self) -> Iterator[np.ndarray]:
+        """RGB frames for the screen's live preview: the shared camera, a looped video/folder, or the demo
+        face gently moving."""
+        shared = self.shared_camera()
+        if shared is not None:
+            return shared.rgb_frames()
+        return source_frames(self.camera) if self.camera is not None else demo_frames()
 
     def keys(self, attempt: int) -> KeyInput:
         if self.key is not None and attempt == 0:
             return KeyInput(self.key)
         if self.simulator and self.key is None and self.camera is None:
             return KeyInput(self.sim_cards[-1].key)  # the demo card's own CAN, as its QR code would give
-        qr = find_cccd_qr(self.frames(60))
+        try:
+            qr = find_cccd_qr(self.frames(60))
+        except BiometricsError as exc:  # no usable camera: the number can still be typed
+            raise KeyNotFound(f"the camera cannot read the QR code ({exc.message_key}); "
+                              "the ID number must be typed") from exc
         if qr is None:
             raise KeyNotFound("no CCCD QR code was seen by the camera; the ID number must be typed")
         return KeyInput(qr.access_key(), qr)
+
+    def close(self) -> None:
+        """Release the shared camera (idempotent); a later use opens it again."""
+        with self._shared_lock:
+            shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.close()
+
+
+def _closing(source: FrameSource) -> Iterator[Frame]:
+    """A source's frames; the file or device is released when the consumer stops."""
+    try:
+        yield from source.frames()
+    finally:
+        source.close()
 
 
 def trust_store(profile: Profile, hardware: Hardware) -> TrustStore:
@@ -78,8 +129,13 @@ def trust_store(profile: Profile, hardware: Hardware) -> TrustStore:
 
 def build_session(profile: Profile, hardware: Hardware, *,
                   listener: Callable[[SessionEvent], None] = lambda event: None,
-                  consent: Callable[[], bool] = lambda: True) -> tuple[CheckInSession, Outbox]:
-    """A ready :class:`CheckInSession` for ``profile`` on ``hardware``, and its outbox."""
+                  consent: Callable[[], bool] = lambda: True,
+                  keys: Callable[[int], KeyInput] | None = None) -> tuple[CheckInSession, Outbox]:
+    """A ready :class:`CheckInSession` for ``profile`` on ``hardware``, and its outbox.
+
+    ``keys`` is the access-key source (attempt 0, 1, … after the chip refused a key); by default
+    ``hardware.keys`` (the configured key or the card's QR code). The screen passes its own, which falls
+    back to a keypad."""
     try:
         key = load_key(profile.outbox_key_file, create=True)
     except OSError as exc:
@@ -91,7 +147,7 @@ def build_session(profile: Profile, hardware: Hardware, *,
                       face_timeout_s=profile.face.timeout_s, max_frames=profile.face.max_frames,
                       retries=profile.retries),
         open_card=hardware.open_card,
-        keys=hardware.keys,
+        keys=keys if keys is not None else hardware.keys,
         camera=lambda: hardware.frames(profile.face.max_frames),
         matcher=matcher,
         adapter=build_adapter(profile),

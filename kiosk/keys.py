@@ -19,18 +19,26 @@ ID_LENGTH = 12
 _CENTURY = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 1800, 9: 1800}
 
 
+def _invalid(reason: str, message_key: str) -> AccessKeyError:
+    """An AccessKeyError whose message key says this exact reason to the person."""
+    error = AccessKeyError(reason, step="key")
+    error.message_key = message_key
+    return error
+
+
 def parse_id_number(text: str) -> str:
     """Validate a 12-digit CCCD number (spaces and dots a person may type are ignored)."""
     digits = re.sub(r"[\s.\-]", "", text)
     if not digits:
-        raise AccessKeyError("the ID number is empty")
+        raise _invalid("the ID number is empty", "key.empty")
     if not digits.isdigit():
-        raise AccessKeyError("the ID number must contain digits only")
+        raise _invalid("the ID number must contain digits only", "key.digits_only")
     if len(digits) != ID_LENGTH:
-        raise AccessKeyError(f"the ID number must have 12 digits, not {len(digits)}")
+        raise _invalid(f"the ID number must have 12 digits, not {len(digits)}", "key.wrong_length")
     province = int(digits[:3])
     if not 1 <= province <= 96:
-        raise AccessKeyError(f"the ID number starts with province code {digits[:3]}, which does not exist")
+        raise _invalid(f"the ID number starts with province code {digits[:3]}, which does not exist",
+                       "key.unknown_province")
     return digits
 
 
@@ -47,9 +55,9 @@ def key_from_id(text: str) -> CanKey:
 def key_from_can(text: str) -> CanKey:
     digits = re.sub(r"\s", "", text)
     if not digits.isdigit():
-        raise AccessKeyError("the CAN must contain digits only")
+        raise _invalid("the CAN must contain digits only", "key.digits_only")
     if len(digits) != 6:
-        raise AccessKeyError(f"the CAN must have 6 digits, not {len(digits)}")
+        raise _invalid(f"the CAN must have 6 digits, not {len(digits)}", "key.wrong_length")
     return CanKey(digits)
 
 

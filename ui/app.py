@@ -25,6 +25,7 @@ from ui.screens import (
     CameraScreen,
     ConsentScreen,
     ErrorScreen,
+    KeypadScreen,
     ReadingScreen,
     ResultScreen,
     Screen,
@@ -51,6 +52,7 @@ class KioskOptions:
     result_timeout_s: int = 20
     error_timeout_s: int = 30
     consent_timeout_s: int = 60
+    key_timeout_s: int = 90  # the keypad waits this long for a tap before the check-in is abandoned
     language: str = i18n.DEFAULT
     operator_pin: str | None = None
     preview: Callable[[], Iterator] | None = None  # frames for the live preview; None: no preview
@@ -58,6 +60,7 @@ class KioskOptions:
     info: Callable[[], Mapping[str, str]] = field(default=lambda: {})
     sounds: bool = True
     context: Mapping[str, str] = field(default_factory=dict)  # demo: what the person would give (boarding pass)
+    on_shutdown: Callable[[], None] | None = None  # release what the session and the preview share (the camera)
 
 
 class KioskWindow(QMainWindow):
@@ -80,12 +83,14 @@ class KioskWindow(QMainWindow):
         self.runner = SessionRunner(make_session, pace_s=o.pace_s, parent=self)
         self.runner.event.connect(self.on_event)
         self.runner.consent_requested.connect(self.on_consent_requested)
+        self.runner.key_requested.connect(self.on_key_requested)
         self.runner.finished.connect(self.on_finished)
 
         # screens
         self.welcome = WelcomeScreen(o.profile, manual_start=o.manual_start, prefill=o.context)
         self.reading = ReadingScreen(o.steps, o.profile)
         self.consent = ConsentScreen(o.consent_timeout_s)
+        self.keypad = KeypadScreen(o.key_timeout_s)
         self.camera = CameraScreen()
         self.result = ResultScreen(o.profile, o.result_timeout_s)
         self.error = ErrorScreen(o.profile, o.error_timeout_s, can_retry=True)
@@ -100,9 +105,13 @@ class KioskWindow(QMainWindow):
 
         self.welcome.start.connect(self.start_checkin)
         self.reading.cancel.connect(self.cancel_checkin)
+        self.reading.type_number.connect(self.runner.request_keypad)
+        self.keypad.submitted.connect(self.on_key_typed)
+        self.keypad.cancel.connect(self.cancel_checkin)
+        self.keypad.countdown.expired.connect(self.on_walked_away)
         self.camera.cancel.connect(self.cancel_checkin)
         self.consent.answered.connect(self.on_consent_answer)
-        self.consent.countdown.expired.connect(self.on_consent_timeout)
+        self.consent.countdown.expired.connect(self.on_walked_away)
         self.result.done.connect(self.back_to_welcome)
         self.error.done.connect(self.back_to_welcome)
         self.error.retry.connect(self.retry)
@@ -146,8 +155,8 @@ class KioskWindow(QMainWindow):
 
     # -- screens -------------------------------------------------------------------------------------
     def screens(self) -> list[Screen]:
-        return [self.welcome, self.reading, self.consent, self.camera, self.result, self.error, self.pin,
-                self.operator]
+        return [self.welcome, self.reading, self.keypad, self.consent, self.camera, self.result, self.error,
+                self.pin, self.operator]
 
     def current(self) -> Screen:
         return self.stack.currentWidget()
@@ -170,6 +179,7 @@ class KioskWindow(QMainWindow):
         self._context = dict(context or {})
         self._abandoned = False
         self.reading.reset()
+        self.keypad.reset()
         self.camera.reset()
         if self.runner.start(context or {}) and self.options.manual_start:
             self.show_screen(self.reading)
@@ -226,17 +236,35 @@ class KioskWindow(QMainWindow):
         else:
             self.show_screen(self.reading)
 
-    def on_consent_timeout(self) -> None:
-        # nobody answered: the person has left; stop the check-in and get ready for the next one
+    def on_walked_away(self) -> None:
+        # nobody answered the consent question or touched the keypad: the person has left; stop the
+        # check-in and get ready for the next one
         self._abandoned = True
         self.runner.cancel()
         self.show_screen(self.welcome)
+
+    on_consent_timeout = on_walked_away
+
+    def on_key_requested(self, attempt: int, message_key: str) -> None:
+        """The session needs the access key typed (no QR code, "type my number", or the chip refused it)."""
+        if self._abandoned:
+            self.runner.answer_key(None)
+            return
+        self.keypad.ask(attempt, message_key or None)
+        self.show_screen(self.keypad)
+        if attempt:
+            self.sounds.play("attention")
+
+    def on_key_typed(self, key) -> None:
+        self.runner.answer_key(key)
+        self.show_screen(self.reading)
 
     def on_finished(self, result) -> None:
         self.last_result = result
         self.stats.add(result)
         self.stop_preview()
-        if self._abandoned or result.outcome == "cancelled":
+        self.keypad.reset()  # the typed number is not kept beyond the check-in
+        if self._abandoned or result.outcome == "cancelled" or result.message_key == "key.entry_cancelled":
             self.back_to_welcome()
             return
         if not self.options.manual_start and result.message_key == "chip.no_card":
@@ -322,7 +350,10 @@ class KioskWindow(QMainWindow):
     def shutdown(self) -> None:
         self.stop_preview()
         self.runner.shutdown()
+        if self.options.on_shutdown is not None:
+            self.options.on_shutdown()
         self.consent.countdown.stop()
+        self.keypad.countdown.stop()
         self.result.countdown.stop()
         self.error.countdown.stop()
 

@@ -1,7 +1,8 @@
 """The live camera preview, on its own thread; the face box from a detector on a third thread.
 
-The preview reads its own frames from the same camera spec the session uses (a video file, an image
-folder, a camera index) or, in the demo, animates the built-in demo face so the picture moves. Frames
+The preview reads the frames it is given: for a camera index, the same device the session reads (one
+:class:`kiosk.camera.SharedCamera`, since a camera cannot be opened twice); for a video file or image
+folder, its own looped copy; in the demo, the built-in demo face animated so the picture moves. Frames
 are turned into ``QImage`` copies on the preview thread and handed to the screen by a queued signal; the
 UI thread only paints. Face detection (HOG on a 320 px copy, about 8 ms here) runs on a separate plain
 thread on the latest frame only, so a slow detector never slows the preview; where no detector is

@@ -67,6 +67,7 @@ def stylesheet(high_contrast: bool = False, scale: float = 1.0) -> str:
     QLabel#title {{ font-size: {title}px; font-weight: bold; }}
     QLabel#lead {{ font-size: {big}px; }}
     QLabel#muted {{ color: {p.muted}; }}
+    QLabel#digits {{ font-size: {round(px * 2.3)}px; font-weight: bold; }}
     QLabel#huge {{ font-size: {huge}px; font-weight: bold; color: {p.primary if high_contrast else p.text}; }}
     QLabel#banner {{ font-size: {big}px; font-weight: bold; border: {border}px solid {p.border};
                      border-radius: 10px; padding: 14px; background: {p.surface}; }}

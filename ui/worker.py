@@ -5,6 +5,11 @@
 each event is handed to the screen through a Qt signal (queued to the UI thread). The Decree 13/2023
 consent question blocks the worker on a :class:`threading.Event` until the person answers on the
 screen (or the question times out, or the check-in is cancelled).
+
+The access key works the same way: :class:`KeypadKeys` is the key source the runner hands to the session.
+On the first attempt it tries the card's QR code (the hardware's own key source); when no QR code is seen,
+when the person taps "type my number", and whenever the chip refused a key, it asks the keypad screen
+(``key_requested``) and blocks the worker until the person submits a number or cancels.
 """
 
 from __future__ import annotations
@@ -16,11 +21,62 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from kiosk.session import SessionEvent, SessionResult
+from kiosk.errors import KeyEntryCancelled, KeyNotFound
+from kiosk.session import KeyInput, SessionEvent, SessionResult
 
-#: ``make_session(listener=..., consent=...) -> (session, outbox or None)``, e.g. a partial of
-#: :func:`kiosk.assembly.build_session`.
+#: ``make_session(listener=..., consent=..., keypad=...) -> (session, outbox or None)``, e.g. around
+#: :func:`kiosk.assembly.build_session`. ``keypad(scan)`` turns the hardware's key source ``scan`` (the
+#: configured key or the card's QR code, e.g. ``Hardware.keys``) into the screen's key source, to pass as
+#: ``build_session(..., keys=keypad(hardware.keys))``.
 SessionFactory = Callable[..., tuple[Any, Any]]
+KeySource = Callable[[int], KeyInput]
+
+
+class KeypadKeys:
+    """The session's key source on the kiosk screen (runs on the worker thread; touches no widget).
+
+    Attempt 0: ``scan`` (the QR code through the camera, or a configured key); on :class:`KeyNotFound`, or
+    when ``interrupt`` is set (the person asked to type, or the check-in was cancelled) while scanning,
+    ``ask`` the keypad. Attempt 1, 2, …: the chip refused the key, so ``ask`` again with that message.
+    ``ask(attempt, message_key or None)`` blocks until a key is typed and raises
+    :class:`KeyEntryCancelled` when the person cancels.
+    """
+
+    def __init__(self, scan: KeySource | None, ask: Callable[[int, str | None], KeyInput],
+                 interrupt: threading.Event, *, poll_s: float = 0.05) -> None:
+        self._scan, self._ask, self._interrupt, self._poll_s = scan, ask, interrupt, poll_s
+
+    def __call__(self, attempt: int) -> KeyInput:
+        if attempt >= 1:
+            return self._ask(attempt, "chip.access_denied")
+        if self._scan is None or self._interrupt.is_set():
+            return self._ask(attempt, None)
+        try:
+            found = self._scan_until_interrupted(attempt)
+        except KeyNotFound as exc:
+            return self._ask(attempt, exc.message_key)
+        return found if found is not None else self._ask(attempt, None)
+
+    def _scan_until_interrupted(self, attempt: int) -> KeyInput | None:
+        """The scan's key, or None when interrupted first (the scan then finishes on its own, unheard)."""
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def scan() -> None:
+            try:
+                outcome["key"] = self._scan(attempt)
+            except BaseException as exc:  # noqa: BLE001 (handed to the worker thread and raised there)
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=scan, name="kiosk-qr-scan", daemon=True).start()
+        while not done.wait(self._poll_s):
+            if self._interrupt.is_set():
+                return None
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["key"]
 
 
 class _Worker(QObject):
@@ -40,24 +96,31 @@ class _Worker(QObject):
 
 class SessionRunner(QObject):
     """Signals (all delivered on the UI thread): ``event(SessionEvent)``, ``consent_requested()``,
-    ``finished(SessionResult)``."""
+    ``key_requested(attempt, message key or "")``, ``finished(SessionResult)``."""
 
     event = Signal(object)
     consent_requested = Signal()
+    key_requested = Signal(int, str)
     finished = Signal(object)
     _start = Signal(object)
 
     def __init__(self, make_session: SessionFactory, *, pace_s: float = 0.0,
-                 consent_timeout_s: float = 180.0, parent: QObject | None = None) -> None:
+                 consent_timeout_s: float = 180.0, key_timeout_s: float = 600.0,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pace_s = pace_s  # demo only: let each reading step be seen (a real chip takes seconds)
         self._consent_timeout_s = consent_timeout_s
+        self._key_timeout_s = key_timeout_s
         self._consent_event = threading.Event()
         self._consent_answer = False
+        self._key_event = threading.Event()
+        self._key_answer: KeyInput | None = None
+        self._typing = threading.Event()  # the person asked to type the number (or the check-in was cancelled)
         self._lock = threading.Lock()
         self.running = False
         self._cancelled = False
-        self.session, self.outbox = make_session(listener=self._on_event, consent=self._ask_consent)
+        self.session, self.outbox = make_session(listener=self._on_event, consent=self._ask_consent,
+                                                 keypad=self.key_source)
         self._thread = QThread()
         self._thread.setObjectName("kiosk-session")
         self._worker = _Worker(self)
@@ -74,6 +137,8 @@ class SessionRunner(QObject):
         self.running = True
         self._cancelled = False
         self._consent_event.clear()
+        self._key_event.clear()
+        self._typing.clear()
         self._start.emit(dict(context or {}))
         return True
 
@@ -82,13 +147,30 @@ class SessionRunner(QObject):
             self._consent_answer = bool(agreed)
         self._consent_event.set()
 
+    def answer_key(self, key: KeyInput | None) -> None:
+        """The key typed on the keypad, or None: the person cancelled."""
+        with self._lock:
+            self._key_answer = key
+        self._key_event.set()
+
+    def request_keypad(self) -> None:
+        """The person tapped "type my number": stop waiting for the QR code and ask the keypad."""
+        self._typing.set()
+
+    def key_source(self, scan: KeySource | None) -> KeypadKeys:
+        """The key source to give the session: ``scan`` first, then the keypad (see :class:`KeypadKeys`)."""
+        return KeypadKeys(scan, self._ask_key, self._typing)
+
     def cancel(self) -> None:
-        """Stop the running check-in at its next step boundary; a pending consent question is declined."""
+        """Stop the running check-in at its next step boundary; a pending consent question is declined and a
+        pending keypad is cancelled."""
         if self.running:
             with self._lock:
                 self._cancelled = True
             self.session.cancel()
+            self._typing.set()
             self.answer_consent(False)
+            self.answer_key(None)
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         self.cancel()
@@ -118,3 +200,18 @@ class SessionRunner(QObject):
         answered = self._consent_event.wait(self._consent_timeout_s)
         with self._lock:
             return answered and self._consent_answer
+
+    def _ask_key(self, attempt: int, message_key: str | None) -> KeyInput:
+        with self._lock:
+            self._key_answer = None
+            self._key_event.clear()
+            if self._cancelled:
+                raise KeyEntryCancelled("the check-in was cancelled before the key was typed")
+        self.key_requested.emit(attempt, message_key or "")
+        answered = self._key_event.wait(self._key_timeout_s)
+        with self._lock:
+            key, cancelled = self._key_answer, self._cancelled
+        if key is None:
+            raise KeyEntryCancelled("the check-in was cancelled" if cancelled or answered
+                                    else "no key was typed in time")
+        return key

@@ -79,7 +79,6 @@ def demo_profile(profile: Profile, *, still_camera: bool = True) -> tuple[Profil
 def build(args: argparse.Namespace):
     """(make_session, KioskOptions) for the arguments; the UI package is imported here only."""
     from kiosk.assembly import Hardware, build_session
-    from kiosk.camera import demo_frames, source_frames
     from ui.app import KioskOptions
 
     try:
@@ -98,9 +97,11 @@ def build(args: argparse.Namespace):
         key = key_from_can(DEMO_ID_NUMBER[-6:])
     hardware = Hardware(simulator=args.demo, reader=args.reader, camera=args.camera, key=key)
 
-    def make_session(*, listener, consent):
+    def make_session(*, listener, consent, keypad=None):
+        # keypad(scan): the screen's key source, the card's QR code (hardware.keys) first, then the keypad
+        keys = keypad(hardware.keys) if keypad is not None else None
         try:
-            return build_session(profile, hardware, listener=listener, consent=consent)
+            return build_session(profile, hardware, listener=listener, consent=consent, keys=keys)
         except SettingsError as exc:
             raise UsageError(str(exc)) from exc
 
@@ -111,7 +112,8 @@ def build(args: argparse.Namespace):
             steps.append("liveness")
     steps += ["destination", "result"]
     camera = args.camera
-    preview = (lambda: source_frames(camera)) if camera is not None else demo_frames
+    # a camera index is opened once and shared by the session and the preview (Hardware.shared_camera)
+    preview = hardware.preview_frames
     pin = os.environ.get(PIN_ENV) or (DEMO_PIN if args.demo else None)
 
     def info() -> dict[str, str]:
@@ -123,7 +125,7 @@ def build(args: argparse.Namespace):
     options = KioskOptions(profile=profile.name, steps=tuple(steps), manual_start=args.demo,
                            pace_s=DEMO_PACE_S if args.demo else 0.0, language=args.lang, operator_pin=pin,
                            preview=preview if profile.face.enabled else None, info=info,
-                           context=context)
+                           context=context, on_shutdown=hardware.close)
     return make_session, options
 
 

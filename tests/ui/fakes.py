@@ -48,11 +48,11 @@ class FakeSession:
         self.cancelled = threading.Event()
         self.contexts: list[dict] = []
         self.consent_answers: list[bool] = []
-        self.listener = self.consent = None
+        self.listener = self.consent = self.keypad = None
         self.outbox = None
 
-    def factory(self, *, listener, consent):
-        self.listener, self.consent = listener, consent
+    def factory(self, *, listener, consent, keypad=None):
+        self.listener, self.consent, self.keypad = listener, consent, keypad
         return self, self.outbox
 
     def cancel(self) -> None:

@@ -409,5 +409,37 @@
         <source>Already checked in</source>
         <translation>Đã điểm danh trước đó</translation>
     </message>
+    <message>
+        <source>Show the QR code on the front of your card to the camera, or type your ID number.</source>
+        <translation>Đưa mã QR ở mặt trước thẻ về phía máy ảnh, hoặc nhập số CCCD.</translation>
+    </message>
+    <message>
+        <source>Type my number</source>
+        <translation>Tôi muốn nhập số</translation>
+    </message>
+    <message>
+        <source>Type your ID card number</source>
+        <translation>Nhập số CCCD của bạn</translation>
+    </message>
+    <message>
+        <source>The 12-digit number on your CCCD card, or the 6-digit CAN printed on the card's front.</source>
+        <translation>Số CCCD gồm 12 chữ số, hoặc mã CAN gồm 6 chữ số in ở mặt trước thẻ.</translation>
+    </message>
+    <message>
+        <source>The camera could not read the QR code on your card.</source>
+        <translation>Máy ảnh chưa đọc được mã QR trên thẻ của bạn.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 digits</source>
+        <translation>Đã nhập %1 / %2 chữ số</translation>
+    </message>
+    <message>
+        <source>CAN</source>
+        <translation>mã CAN</translation>
+    </message>
+    <message>
+        <source>Clear all</source>
+        <translation>Xóa hết</translation>
+    </message>
 </context>
 </TS>
