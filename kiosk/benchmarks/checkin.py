@@ -19,15 +19,14 @@ import platform
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from kiosk.adapters.local import LocalQueueAdapter
 from kiosk.assembly import Hardware, build_session
 from kiosk.checkin import CheckIn, Evidence, Person
+from kiosk.demo_site import demo_site
 from kiosk.outbox import Outbox
 from kiosk.session import CHECKED_IN
 from kiosk.settings import Profile, load_profile
@@ -54,35 +53,9 @@ def _rss_mb(field: str = "VmRSS") -> float:
     return float("nan")
 
 
-@contextlib.contextmanager
-def _site(name: str, data: Path) -> Iterator[tuple[Profile, dict[str, str]]]:
-    """The profile wired to local stand-ins of its upstream, and the context the person brings."""
-    profile = load_profile(name)
-    # the demo camera is a still picture, which rightly fails a liveness challenge: measured without it
-    profile = replace(profile, data_dir=data / name, csca=(), face=replace(profile.face, liveness=False))
-    context: dict[str, str] = {}
-    with contextlib.ExitStack() as stack:
-        if name == "hospital":
-            from kiosk.fakes.bhyt_server import FakeBhytGateway
-            from kiosk.fakes.hospital_server import FakeHospital
-
-            bhyt = stack.enter_context(FakeBhytGateway(password="bench", staff={"079090001111": "Nhân Viên"}))
-            bhyt.add_card(DEMO_ID_NUMBER, "000", name=demo_citizen().full_name, birth="14/05/2003")
-            hospital = stack.enter_context(FakeHospital())
-            os.environ.update(BHYT_PASSWORD="bench", BHYT_STAFF_NAME="Nhân Viên", BHYT_STAFF_CCCD="079090001111")
-            adapter = dict(profile.adapter)
-            adapter["bhyt"] = {**adapter["bhyt"], "base_url": bhyt.url}
-            adapter["registration"] = {**adapter["registration"], "url": hospital.url}
-            profile = replace(profile, adapter=adapter)
-        elif name == "airport":
-            day = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).timetuple().tm_yday
-            context["boarding_pass"] = f"M1{'NGUYEN/THI AN':<20}EABC123 HANSGNVN 0213 {day:03d}Y012A0001 100"
-        elif name == "exam":
-            roster = data / "roster.csv"
-            roster.write_text("STT,SBD,Họ đệm,Tên,Ngày sinh,Phòng thi,CCCD\n"
-                              f"1,01000123,Nguyễn Thị,An,14/05/2003,012,{DEMO_ID_NUMBER}\n", encoding="utf-8")
-            profile = replace(profile, adapter={**profile.adapter, "roster": str(roster)})
-        yield profile, context
+def _site(name: str, data: Path) -> contextlib.AbstractContextManager[tuple[Profile, dict[str, str]]]:
+    """The profile on its demo site (local stand-ins of its upstream), trusting only the virtual card."""
+    return demo_site(replace(load_profile(name), csca=()), data / name)
 
 
 def _checkins(name: str, repeat: int, data: Path) -> dict:

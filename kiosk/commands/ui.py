@@ -1,24 +1,23 @@
 """``python -m kiosk ui``: the kiosk screen (PySide6), windowed by default.
 
 ``--demo`` runs the whole flow with the built-in virtual card and the demo face (animated for the
-preview), on any machine. Each profile gets demo data of its own in ``<data dir>/demo-<profile>/``: a
-local queue for the hospital, a boarding pass for today's flight for the airport, a two-line roster for
-the exam room. The airport's liveness challenge is left out while the camera is the still demo face.
+preview), on any machine, each profile on a demo site of its own (:mod:`kiosk.demo_site`) in
+``<data dir>/demo-<profile>/``: the hospital's BHYT gateway and hospital system played on 127.0.0.1, a
+boarding pass for today's flight, a roster with the demo citizen. The airport's liveness challenge is
+left out while the camera is the still demo face.
 The virtual card's test CSCA is trusted (:func:`kiosk.assembly.trust_store`).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import contextlib
 import os
-from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
+from kiosk.demo_site import demo_site
 from kiosk.errors import UsageError
-from kiosk.settings import PROFILES, Profile, SettingsError, data_dir, load_profile
+from kiosk.settings import PROFILES, SettingsError, data_dir, load_profile
 
 PIN_ENV = "KIOSK_OPERATOR_PIN"
 DEMO_PIN = "1234"
@@ -36,48 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-# -- demo data ----------------------------------------------------------------------------------------
-def _demo_boarding_pass(now: datetime) -> str:
-    """An IATA BCBP for the demo citizen (Nguyễn Thị An) on today's flight from Hà Nội."""
-    day = now.timetuple().tm_yday
-    return f"M1{'NGUYEN/THI AN MS':<20}EDEMO01 HANSGNVN 0213 {day:03d}Y012C0042 100"
-
-
-DEMO_ROSTER = ("STT;Số báo danh;Họ đệm;Tên;Ngày sinh;Phòng thi;Số CCCD\n"
-               "1;01000123;Nguyễn Thị;An;14/05/2003;012;001303004567\n"
-               "2;01000124;Trần Văn;Bình;02/09/2003;012;001203001111\n")
-
-
-def demo_profile(profile: Profile, *, still_camera: bool = True) -> tuple[Profile, dict[str, str]]:
-    """The profile with demo data in its own folder, and the context the person would give (boarding pass).
-
-    With the still demo face as camera the liveness challenge is left out (it would always fail); with
-    ``--camera`` (a camera or a video of a head turn) it stays as the profile says."""
-    folder = data_dir() / f"demo-{profile.name}"
-    folder.mkdir(parents=True, exist_ok=True)
-    table = dict(profile.adapter)
-    context: dict[str, str] = {}
-    kind = table.get("kind", "local")
-    if kind in ("hospital", "webhook"):
-        # the hospital's systems are not here: a local queue shows the same screen (number + department)
-        table = {"kind": "local", "prefix": "B", "department": "Khoa Khám bệnh – Phòng 105 / Outpatients, room 105"}
-    elif kind == "airport":
-        tz = ZoneInfo(str(table.get("timezone", "Asia/Ho_Chi_Minh")))
-        context["boarding_pass"] = _demo_boarding_pass(datetime.now(tz))
-    elif kind == "exam":
-        (folder / "demo-roster.csv").write_text(DEMO_ROSTER, encoding="utf-8")
-        table.update(roster="demo-roster.csv", room="012",
-                     session=f"demo-{datetime.now():%Y%m%d-%H%M%S}")  # a fresh exam session per launch
-    face = profile.face
-    if face.liveness and still_camera:
-        # a still picture cannot turn its head: with the demo face the challenge could only fail
-        face = dataclasses.replace(face, liveness=False)
-    return dataclasses.replace(profile, data_dir=folder, adapter=MappingProxyType(table), face=face), context
-
-
 # -- the command --------------------------------------------------------------------------------------
-def build(args: argparse.Namespace):
-    """(make_session, KioskOptions) for the arguments; the UI package is imported here only."""
+def build(args: argparse.Namespace, stack: contextlib.ExitStack):
+    """(make_session, KioskOptions) for the arguments; ``stack`` keeps the demo site's stand-ins running
+    as long as the screen does. The UI package is imported here only."""
     from kiosk.assembly import Hardware, build_session
     from ui.app import KioskOptions
 
@@ -87,7 +48,8 @@ def build(args: argparse.Namespace):
         raise UsageError(str(exc)) from exc
     context: dict[str, str] = {}
     if args.demo:
-        profile, context = demo_profile(profile, still_camera=args.camera is None)
+        profile, context = stack.enter_context(
+            demo_site(profile, data_dir() / f"demo-{profile.name}", still_camera=args.camera is None))
     key = None
     if args.demo and args.camera is not None:
         # the virtual card's CAN: with a real camera the key would otherwise come from the card's QR code
@@ -134,5 +96,6 @@ def run(args: argparse.Namespace) -> int:
         from ui.app import run_app
     except ImportError as exc:
         raise UsageError(f"the kiosk screen needs PySide6 ({exc}); pip install PySide6-Essentials") from exc
-    make_session, options = build(args)
-    return run_app(make_session, options, fullscreen=args.fullscreen)
+    with contextlib.ExitStack() as stack:
+        make_session, options = build(args, stack)
+        return run_app(make_session, options, fullscreen=args.fullscreen)

@@ -5,6 +5,7 @@ Also measures the live preview while the real session works on its thread (chip 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 
 import pytest
@@ -15,14 +16,16 @@ from tests.ui.fakes import texts
 @pytest.fixture
 def demo(monkeypatch, tmp_path):
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    with contextlib.ExitStack() as stack:
 
-    def build(profile: str = "demo"):
-        from kiosk.commands.ui import build
+        def build(profile: str = "demo"):
+            from kiosk.commands.ui import build
 
-        args = argparse.Namespace(demo=True, profile=profile, fullscreen=False, camera=None, reader=None, lang="vi")
-        return build(args)
+            args = argparse.Namespace(demo=True, profile=profile, fullscreen=False, camera=None, reader=None,
+                                      lang="vi")
+            return build(args, stack)
 
-    return build
+        yield build
 
 
 def _fps(times: list[float], start: float, end: float) -> float:
@@ -54,7 +57,7 @@ def test_demo_check_in_end_to_end_with_a_smooth_preview(qtbot, make_window, demo
 
 
 @pytest.mark.parametrize(("profile", "shown"), [
-    ("hospital", ("B001", "Khoa Khám bệnh")),
+    ("hospital", ("KB001", "Khoa Khám bệnh")),
     ("airport", ("Được qua", "VN 213", "12C")),
     ("exam", ("Có mặt", "012", "01000123")),
 ])

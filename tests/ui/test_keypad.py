@@ -26,14 +26,19 @@ def demo_without_qr(monkeypatch, tmp_path):
     """``(make_session, options)`` for the demo profile whose camera (an image folder) never shows a QR code."""
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
     from biometrics.portrait import demo_face_rgb
-    from kiosk.assembly import Hardware, build_session
-    from kiosk.commands.ui import demo_profile
+    from kiosk.demo_site import demo_site
     from kiosk.settings import load_profile
 
     folder = tmp_path / "camera"
     folder.mkdir()
     cv2.imwrite(str(folder / "face.png"), cv2.cvtColor(demo_face_rgb(), cv2.COLOR_RGB2BGR))
-    profile, context = demo_profile(load_profile("demo"), still_camera=True)
+    with demo_site(load_profile("demo"), tmp_path / "site") as (profile, context):
+        yield from _demo_session(profile, context, folder)
+
+
+def _demo_session(profile, context, folder):
+    from kiosk.assembly import Hardware, build_session
+
     hardware = Hardware(simulator=True, camera=str(folder))
 
     def make_session(*, listener, consent, keypad=None):
@@ -41,7 +46,7 @@ def demo_without_qr(monkeypatch, tmp_path):
         return build_session(profile, hardware, listener=listener, consent=consent, keys=keys)
 
     steps = ("card", "key", "chip", "trust", "face", "destination", "result")
-    return make_session, {"profile": "demo", "steps": steps, "context": context, "on_shutdown": hardware.close}
+    yield make_session, {"profile": "demo", "steps": steps, "context": context, "on_shutdown": hardware.close}
 
 
 def _type(window, number: str) -> None:
