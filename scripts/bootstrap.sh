@@ -10,7 +10,7 @@ PYTHON=${PYTHON:-python3}
 # against libpcsclite with swig and a C compiler.
 APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev swig pcsc-tools)
 # Qt's runtime libraries and a font with every Vietnamese diacritic, for the screens (offscreen in tests)
-APT_PACKAGES+=(fonts-dejavu-core libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3)
+APT_PACKAGES+=(fonts-dejavu-core libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 alsa-utils)
 command -v gcc >/dev/null || APT_PACKAGES+=(gcc)
 "$PYTHON" -c "import ensurepip" 2>/dev/null || APT_PACKAGES+=(python3-venv)
 "$PYTHON" -c "import os, sysconfig; assert os.path.exists(sysconfig.get_paths()['include'] + '/Python.h')" \

@@ -1,8 +1,10 @@
 """Short sounds for success and failure, so the outcome is heard as well as seen.
 
 Tones are generated (no audio files in the repository) into the cache folder and played with Qt
-Multimedia's ``QSoundEffect`` when it is installed (the full ``PySide6`` wheel); with
-``PySide6-Essentials`` alone the kiosk falls back to the system beep. ``played`` records what was asked
+Multimedia's ``QSoundEffect`` when it is installed (the full ``PySide6`` wheel). With
+``PySide6-Essentials`` alone they are played by ALSA's ``aplay`` in the background when the machine has
+it (Debian's alsa-utils), so success and failure still sound different; the system beep is the last
+resort. ``played`` records what was asked
 (for tests, and where no sound device exists).
 """
 
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
 import struct
+import subprocess
 import wave
 from pathlib import Path
 
@@ -43,14 +47,16 @@ class Sounds:
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self.played: list[str] = []
-        self._effects = {}
+        self._effects: dict[str, object] = {}
+        self._aplay: str | None = None
         if not enabled:
             return
         try:
             from PySide6.QtCore import QUrl
             from PySide6.QtMultimedia import QSoundEffect
         except ImportError:
-            return
+            QSoundEffect = None  # noqa: N806 - played by aplay instead
+        self._aplay = shutil.which("aplay")
         for name, notes in TONES.items():
             path = cache_dir().parent / "sounds" / f"{name}.wav"
             try:
@@ -59,16 +65,26 @@ class Sounds:
             except OSError as exc:
                 log.info("no sound %s: %s", name, exc)
                 continue
-            effect = QSoundEffect()
-            effect.setSource(QUrl.fromLocalFile(str(path)))
-            self._effects[name] = effect
+            if QSoundEffect is not None:
+                effect = QSoundEffect()
+                effect.setSource(QUrl.fromLocalFile(str(path)))
+                self._effects[name] = effect
+            elif self._aplay:
+                self._effects[name] = path
 
     def play(self, name: str) -> None:
         self.played.append(name)
         if not self.enabled:
             return
         effect = self._effects.get(name)
-        if effect is not None:
+        if isinstance(effect, Path):
+            try:  # in the background: the screen never waits for the sound
+                subprocess.Popen([self._aplay, "-q", str(effect)], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+                return
+            except OSError as exc:
+                log.info("aplay failed: %s", exc)
+        elif effect is not None:
             effect.play()
-        else:
-            QApplication.beep()
+            return
+        QApplication.beep()
