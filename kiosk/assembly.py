@@ -30,8 +30,6 @@ from nfc.sim.link import SimulatedReader
 from nfc.transport import Connection, InProcessConnection
 from nfc.trust.csca import TrustStore
 
-DEMO_CAMERA_FRAMES = 8
-
 
 @dataclass
 class Hardware:

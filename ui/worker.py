@@ -14,6 +14,7 @@ when the person taps "type my number", and whenever the chip refused a key, it a
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -21,7 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from kiosk.errors import KeyEntryCancelled, KeyNotFound
+from kiosk.errors import KeyEntryCancelled, KeyNotFound, KioskError
 from kiosk.session import KeyInput, SessionEvent, SessionResult
 
 #: ``make_session(listener=..., consent=..., keypad=...) -> (session, outbox or None)``, e.g. around
@@ -30,6 +31,9 @@ from kiosk.session import KeyInput, SessionEvent, SessionResult
 #: ``build_session(..., keys=keypad(hardware.keys))``.
 SessionFactory = Callable[..., tuple[Any, Any]]
 KeySource = Callable[[int], KeyInput]
+
+
+log = logging.getLogger(__name__)
 
 
 class KeypadKeys:
@@ -92,6 +96,10 @@ class _Worker(QObject):
     def run(self, context: Mapping[str, str]) -> None:
         result = self._runner.session.run(context)
         self.finished.emit(result)
+        try:
+            self._runner.session.housekeeping()  # queued check-ins go out once their upstream is back
+        except KioskError as exc:  # e.g. the outbox key: staff must see it, the screen must go on
+            log.error("outbox housekeeping failed: %s", exc)
 
 
 class SessionRunner(QObject):

@@ -127,11 +127,13 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_loop(args: argparse.Namespace) -> int:
     session, outbox = _session(args)
+    retention = load_profile(args.profile).outbox_retention_s
     done = 0
     try:
         while args.count is None or done < args.count:
             result = session.run(context_from({"boarding_pass": args.boarding_pass}))
             _print(result, args.json)
+            session.housekeeping(retention)  # queued check-ins go out as soon as their upstream is back
             done += 1
     except KeyboardInterrupt:
         pass

@@ -243,3 +243,19 @@ def test_every_reason_has_a_message(adapter: ExamAdapter) -> None:
         for key in adapter.lookup(person, {}).reasons:
             assert key in _catalogue(), key
     assert AlreadyCheckedIn.message_key in _catalogue()
+
+
+def test_attendance_is_exported_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiosk.cli import main
+
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    profile = tmp_path / "exam.toml"
+    profile.write_text(f'[profile]\nname = "exam"\nsite = "T"\n[adapter]\nkind = "exam"\nroster = "{roster}"\n'
+                       f'room = "012"\nsession = "{SESSION}"\ndatabase = "attendance.sqlite3"\n', encoding="utf-8")
+    out = tmp_path / "attendance.csv"
+    assert main(["attendance", "--profile", str(profile), "--out", str(out)]) == 0
+    text = out.read_text("utf-8-sig")
+    assert "01000128" in text and "01000125" not in text  # room 012 only
+    assert main(["attendance", "--profile", "demo", "--out", str(out)]) == 2

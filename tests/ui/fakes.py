@@ -38,8 +38,9 @@ def error_result(key: str, outcome: str = "refused", step: str = "chip") -> Sess
 
 
 class FakeSession:
-    """``run`` plays ``events``; at ("face", "started") it asks ``consent()`` and, when declined, ends like the
-    real session (refused, face.consent_declined). ``gate`` (a threading.Event) pauses before the result."""
+    """Stands in for :class:`kiosk.session.CheckInSession`. ``run`` plays ``events``; at ("face", "started")
+    it asks ``consent()`` and, when declined, ends like the real session (refused, face.consent_declined).
+    ``gate`` (a threading.Event) pauses before the result."""
 
     def __init__(self, events, result: SessionResult, *, gate: threading.Event | None = None) -> None:
         self.events = list(events)
@@ -50,10 +51,15 @@ class FakeSession:
         self.consent_answers: list[bool] = []
         self.listener = self.consent = self.keypad = None
         self.outbox = None
+        self.housekeeping_runs = 0
 
     def factory(self, *, listener, consent, keypad=None):
         self.listener, self.consent, self.keypad = listener, consent, keypad
         return self, self.outbox
+
+    def housekeeping(self, retention_s: float | None = None) -> int:
+        self.housekeeping_runs += 1
+        return 0
 
     def cancel(self) -> None:
         self.cancelled.set()
