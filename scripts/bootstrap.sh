@@ -11,6 +11,11 @@ PYTHON=${PYTHON:-python3}
 APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev swig pcsc-tools)
 # Qt's runtime libraries and a font with every Vietnamese diacritic, for the screens (offscreen in tests)
 APT_PACKAGES+=(fonts-dejavu-core libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 alsa-utils)
+# Qt's xcb platform plugin (a real display) loads these at start; without them `kiosk ui` cannot open
+APT_PACKAGES+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
+  libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1)
+# the tests start the real screen on a virtual display and click through it
+APT_PACKAGES+=(xvfb xdotool)
 command -v gcc >/dev/null || APT_PACKAGES+=(gcc)
 "$PYTHON" -c "import ensurepip" 2>/dev/null || APT_PACKAGES+=(python3-venv)
 "$PYTHON" -c "import os, sysconfig; assert os.path.exists(sysconfig.get_paths()['include'] + '/Python.h')" \
