@@ -34,6 +34,10 @@ class NoReaderError(TransportError):
     message_key = "chip.no_reader"
 
 
+class ReaderPatternError(NoReaderError, ValueError):
+    """The configured reader pattern is not a regular expression."""
+
+
 class NoCardError(TransportError):
     message_key = "chip.no_card"
 

@@ -7,10 +7,69 @@ some readers refuse an extended-length APDU).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
 from smartcard import scard
 
-from nfc.errors import CardRemovedError, NoCardError, NoReaderError, TransportError
+from nfc.errors import CardRemovedError, NoCardError, NoReaderError, ReaderPatternError, TransportError
 from nfc.transport import Connection
+
+#: Slots of dual and multi-slot readers that cannot hold a CCCD: the SAM slot (ACS ACR1252 "SAM 1", ACR1281
+#: "SAM 2"), the contact slot (ACR1281 "ICC 1", Gemalto Prox-DU "Contact_…", other "Contact" slots).
+SAM_OR_CONTACT_SLOT = re.compile(r"\bSAM\b|\bICC\b|\bcontact(?!less)", re.IGNORECASE)
+#: Names that say a reader (slot) is contactless; preferred when several readers remain.
+CONTACTLESS_SLOT = re.compile(r"\bPICC\b|\bCL\b|\dCL\b|contactless|\bNFC\b", re.IGNORECASE)
+
+
+class SkipReason(StrEnum):
+    """Why :func:`choose_reader` passed a reader over."""
+
+    SAM_OR_CONTACT_SLOT = "sam_or_contact_slot"
+    NOT_MATCHING = "does_not_match_pattern"
+
+
+@dataclass(frozen=True)
+class SkippedReader:
+    name: str
+    reason: SkipReason
+
+
+@dataclass(frozen=True)
+class ReaderChoice:
+    """The reader to use (None when no reader fits) and every reader passed over, with the reason."""
+
+    chosen: str | None
+    skipped: tuple[SkippedReader, ...] = ()
+
+
+def choose_reader(names: Iterable[str], pattern: str | None = None) -> ReaderChoice:
+    """The contactless reader to read a CCCD on, out of the PC/SC reader ``names``.
+
+    ``pattern`` (a regular expression searched case-insensitively, e.g. ``"ACR1252.*PICC"``) keeps only the
+    readers it matches. SAM and contact slots are skipped, unless ``pattern`` names nothing else. Among what
+    remains, a name that says it is contactless (PICC, CL, NFC) wins, else the first in PC/SC order.
+    Raises :class:`~nfc.errors.ReaderPatternError` for a pattern that is not a regular expression.
+    """
+    names = list(names)
+    try:
+        matcher = re.compile(pattern, re.IGNORECASE) if pattern else None
+    except re.error as exc:
+        raise ReaderPatternError(f"reader pattern {pattern!r} is not a regular expression: {exc}",
+                                 step="pcsc") from None
+    matching = [name for name in names if matcher is None or matcher.search(name)]
+    usable = [name for name in matching if not SAM_OR_CONTACT_SLOT.search(name)]
+    if not usable and matcher is not None:
+        usable = matching  # the operator named this slot on purpose
+    skipped = tuple(
+        SkippedReader(name, SkipReason.SAM_OR_CONTACT_SLOT if name in matching else SkipReason.NOT_MATCHING)
+        for name in names if name not in usable
+    )
+    contactless = [name for name in usable if CONTACTLESS_SLOT.search(name)]
+    return ReaderChoice((contactless or usable or [None])[0], skipped)
+
 
 _REMOVED = {scard.SCARD_W_REMOVED_CARD, scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_RESET_CARD,
             scard.SCARD_W_UNPOWERED_CARD, scard.SCARD_E_READER_UNAVAILABLE}
@@ -37,16 +96,21 @@ class PcscContext:
             raise NoReaderError(f"cannot list readers: {_message(result)}", step="pcsc")
         return list(names)
 
-    def _find(self, name: str | None) -> str:
+    def _find(self, name: str | None, pattern: str | None = None) -> str:
+        """``name`` (a reader's name or its beginning), else :func:`choose_reader` with ``pattern``."""
         names = self.readers()
         if not names:
             raise NoReaderError("no PC/SC reader is connected", step="pcsc")
-        if name is None:
-            return names[0]
-        for candidate in names:
-            if candidate == name or candidate.startswith(name):
-                return candidate
-        raise NoReaderError(f"reader {name!r} not found; connected: {', '.join(names)}", step="pcsc")
+        if name is not None:
+            for candidate in names:
+                if candidate == name or candidate.startswith(name):
+                    return candidate
+            raise NoReaderError(f"reader {name!r} not found; connected: {', '.join(names)}", step="pcsc")
+        choice = choose_reader(names, pattern)
+        if choice.chosen is None:
+            wanted = f"matching {pattern!r}" if pattern else "for contactless cards"
+            raise NoReaderError(f"no reader {wanted}; connected: {', '.join(names)}", step="pcsc")
+        return choice.chosen
 
     def card_present(self, reader: str) -> bool:
         states = [(reader, scard.SCARD_STATE_UNAWARE)]
@@ -55,9 +119,9 @@ class PcscContext:
             raise TransportError(f"cannot read the state of {reader!r}: {_message(result)}", step="pcsc")
         return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
 
-    def wait_for_card(self, reader: str | None = None, timeout_s: float = 0.0) -> str:
-        """Block until a card is on ``reader`` (the first reader by default); return the reader's name."""
-        name = self._find(reader)
+    def wait_for_card(self, reader: str | None = None, timeout_s: float = 0.0, *, pattern: str | None = None) -> str:
+        """Block until a card is on ``reader`` (by default :func:`choose_reader`'s); return the reader's name."""
+        name = self._find(reader, pattern)
         states = [(name, scard.SCARD_STATE_UNAWARE)]
         result, states = scard.SCardGetStatusChange(self._handle, 0, states)
         while result == scard.SCARD_S_SUCCESS and not states[0][1] & scard.SCARD_STATE_PRESENT:
@@ -69,8 +133,8 @@ class PcscContext:
             raise TransportError(f"waiting for a card failed: {_message(result)}", step="wait_for_card")
         return name
 
-    def connect(self, reader: str | None = None) -> PcscConnection:
-        name = self._find(reader)
+    def connect(self, reader: str | None = None, *, pattern: str | None = None) -> PcscConnection:
+        name = self._find(reader, pattern)
         result, card, protocol = scard.SCardConnect(
             self._handle, name, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
         if result in _REMOVED or result == scard.SCARD_E_NO_SMARTCARD:
@@ -115,11 +179,12 @@ class PcscConnection(Connection):
             self.context.close()
 
 
-def open_reader(reader: str | None = None, *, wait_s: float = 0.0) -> PcscConnection:
-    """Connect to the card on ``reader`` (by name or name prefix), waiting up to ``wait_s`` for one."""
+def open_reader(reader: str | None = None, *, wait_s: float = 0.0, pattern: str | None = None) -> PcscConnection:
+    """Connect to the card on ``reader`` (by name or name prefix; by default the reader :func:`choose_reader`
+    picks with ``pattern``), waiting up to ``wait_s`` for one."""
     context = PcscContext()
     try:
-        name = context.wait_for_card(reader, wait_s) if wait_s else context._find(reader)
+        name = context.wait_for_card(reader, wait_s, pattern=pattern) if wait_s else context._find(reader, pattern)
         connection = context.connect(name)
     except BaseException:
         context.close()
