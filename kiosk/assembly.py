@@ -17,47 +17,36 @@ from biometrics.portrait import demo_face_rgb
 from kiosk.adapters.registry import build_adapter
 from kiosk.audit import AuditLog
 from kiosk.camera import SharedCamera, demo_frames, source_frames
+from kiosk.cards import CardSource, PcscCards
 from kiosk.errors import KeyNotFound, UsageError
+from kiosk.key_source import KeyInput, KeySource
 from kiosk.outbox import Outbox, load_key
 from kiosk.qr import find_cccd_qr
-from kiosk.session import CheckInSession, KeyInput, SessionConfig, SessionEvent
+from kiosk.session import CheckInSession, SessionConfig, SessionEvent
 from kiosk.settings import Profile
-from kiosk.simulator import DemoCard, demo_card, demo_pki
 from nfc.access import AccessKey
 from nfc.errors import NfcError
-from nfc.pcsc import open_reader
-from nfc.sim.link import SimulatedReader
-from nfc.transport import Connection, InProcessConnection
+from nfc.transport import Connection
 from nfc.trust.csca import TrustStore
 
 
 @dataclass
 class Hardware:
-    """Where cards and faces come from. ``reader`` None with ``simulator`` False means the first PC/SC reader.
+    """Where cards and faces come from: ``cards`` (a PC/SC reader by default) and ``camera``.
 
     A camera index is opened once, as a :class:`~kiosk.camera.SharedCamera` that the session's QR, face and
     liveness steps (:meth:`frames`) and the screen's preview (:meth:`preview_frames`) all read from;
     :meth:`close` releases it. Video files, image folders and the demo face are opened per use, as before.
     """
 
-    simulator: bool = False
-    reader: str | None = None
-    wait_s: float = 30.0
+    cards: CardSource = field(default_factory=PcscCards)
     camera: str | None = None  # index, video, folder; None: the demo face
     key: AccessKey | None = None  # typed or configured key; None: the card's QR code via the camera
-    sim_cards: list[DemoCard] = field(default_factory=list)
-    last_reader: SimulatedReader | None = None
     _shared: SharedCamera | None = field(default=None, init=False, repr=False, compare=False)
     _shared_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def open_card(self) -> Connection:
-        if self.simulator:
-            card = demo_card()
-            self.sim_cards.append(card)
-            del self.sim_cards[:-1]  # keep only the card on the reader now
-            self.last_reader = SimulatedReader(card.card)
-            return InProcessConnection(self.last_reader)
-        return open_reader(self.reader, wait_s=self.wait_s)
+        return self.cards.open()
 
     def shared_camera(self) -> SharedCamera | None:
         """The one owner of the camera device when ``camera`` is a camera index (else None)."""
@@ -87,8 +76,9 @@ class Hardware:
     def keys(self, attempt: int) -> KeyInput:
         if self.key is not None and attempt == 0:
             return KeyInput(self.key)
-        if self.simulator and self.key is None and self.camera is None:
-            return KeyInput(self.sim_cards[-1].key)  # the demo card's own CAN, as its QR code would give
+        hint = self.cards.key_hint() if self.key is None and self.camera is None else None
+        if hint is not None:
+            return KeyInput(hint)  # the virtual card's own CAN, as its QR code would give
         try:
             qr = find_cccd_qr(self.frames(60))
         except BiometricsError as exc:  # no usable camera: the number can still be typed
@@ -115,20 +105,21 @@ def _closing(source: FrameSource) -> Iterator[Frame]:
 
 
 def trust_store(profile: Profile, hardware: Hardware) -> TrustStore:
-    """The profile's CSCAs, plus the built-in virtual card's test CSCA when the simulator is the reader."""
+    """The profile's CSCAs, plus the anchors the card source brings (the virtual card's test CSCA)."""
     try:
         store = TrustStore.load(profile.csca)
     except NfcError as exc:
         raise UsageError(f"profile {profile.name}: {exc}") from exc
-    if hardware.simulator:
-        store = store.with_certificates([demo_pki().csca_certificate], source="built-in virtual card")
+    anchors = hardware.cards.anchors()
+    if anchors:
+        store = store.with_certificates(list(anchors), source=hardware.cards.describe())
     return store
 
 
 def build_session(profile: Profile, hardware: Hardware, *,
                   listener: Callable[[SessionEvent], None] = lambda event: None,
                   consent: Callable[[], bool] = lambda: True,
-                  keys: Callable[[int], KeyInput] | None = None) -> tuple[CheckInSession, Outbox]:
+                  keys: KeySource | None = None) -> tuple[CheckInSession, Outbox]:
     """A ready :class:`CheckInSession` for ``profile`` on ``hardware``, and its outbox.
 
     ``keys`` is the access-key source (attempt 0, 1, … after the chip refused a key); by default

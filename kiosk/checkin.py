@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from types import MappingProxyType
 
 
@@ -57,22 +58,85 @@ class CheckIn:
         return f"CheckIn(id={self.checkin_id}, profile={self.profile})"
 
 
+class DecisionStatus(StrEnum):
+    CLEARED = "cleared"
+    REFER = "refer"  # staff must look
+    REFUSED = "refused"
+
+
 @dataclass(frozen=True)
 class Decision:
     """An adapter's answer before submission: may this person check in here, and why (message keys)."""
 
-    status: str  # "cleared" / "refer" (staff must look) / "refused"
+    status: DecisionStatus
     reasons: tuple[str, ...] = ()  # message keys for the screen, most important first
     staff_notes: tuple[str, ...] = ()  # what staff should check or do; no personal data
     details: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # placeholders of reasons[0]
 
-    CLEARED = "cleared"
-    REFER = "refer"
-    REFUSED = "refused"
+    CLEARED = DecisionStatus.CLEARED
+    REFER = DecisionStatus.REFER
+    REFUSED = DecisionStatus.REFUSED
 
     @property
     def cleared(self) -> bool:
-        return self.status == self.CLEARED
+        return self.status == DecisionStatus.CLEARED
+
+
+# -- what the destination gives the person to take away, one shape per kind of place -------------------
+@dataclass(frozen=True)
+class QueueTicket:
+    """Hospital reception and the local queue: a number to wait with, and where to go."""
+
+    queue_number: str | None
+    department: str | None = None
+
+
+@dataclass(frozen=True)
+class GateClearance:
+    """Airport security: the lane's decision on this boarding pass."""
+
+    decision: DecisionStatus
+    flight: str
+    seat: str | None = None
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    DUPLICATE = "duplicate"  # a second check-in in the same exam session: recorded, flagged for staff
+
+
+@dataclass(frozen=True)
+class ExamAdmission:
+    """Exam room: the candidate's room and number, and when attendance was recorded (``HH:MM``)."""
+
+    decision: AttendanceStatus
+    room: str
+    sbd: str
+    time: str
+
+
+ReceiptDisplay = QueueTicket | GateClearance | ExamAdmission
+
+
+def display_to_dict(display: ReceiptDisplay | None) -> dict[str, str]:
+    """The display as the flat mapping the outbox stores, the JSON output shows and a webhook answers."""
+    if display is None:
+        return {}
+    return {name: str(value) for name, value in vars(display).items() if value not in (None, "")}
+
+
+def display_from_dict(data: Mapping[str, object]) -> ReceiptDisplay | None:
+    """The typed display a flat mapping describes (stored rows, a receiver's JSON); None when it names none."""
+    text = {str(k): str(v) for k, v in data.items() if v is not None}
+    if text.get("queue_number") or text.get("department"):
+        return QueueTicket(text.get("queue_number") or None, text.get("department") or None)
+    if "flight" in text and text.get("decision") in tuple(DecisionStatus):
+        return GateClearance(DecisionStatus(text["decision"]), text["flight"], text.get("seat") or None)
+    if "sbd" in text and text.get("decision") in tuple(AttendanceStatus):
+        return ExamAdmission(AttendanceStatus(text["decision"]), text.get("room", ""), text["sbd"],
+                             text.get("time", ""))
+    return None
 
 
 @dataclass(frozen=True)
@@ -80,8 +144,11 @@ class Receipt:
     """What the destination answered to a submission: its reference and what to show the person."""
 
     reference: str
-    display: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # e.g. queue_number, room
+    display: ReceiptDisplay | None = None
     duplicate: bool = False  # the destination had this check-in already (idempotent replay)
+
+    def display_dict(self) -> dict[str, str]:
+        return display_to_dict(self.display)
 
 
 def checkin_to_dict(checkin: CheckIn) -> dict:

@@ -21,22 +21,32 @@ import random
 import sqlite3
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from kiosk.adapters.base import Adapter, UpstreamError
-from kiosk.checkin import CheckIn, Receipt, checkin_from_dict, checkin_to_dict
+from kiosk.checkin import CheckIn, Receipt, checkin_from_dict, checkin_to_dict, display_from_dict
 from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
 
 KEY_ENV = "KIOSK_OUTBOX_KEY"
-PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"  # waiting for its first delivery or for a retry
+    DELIVERED = "delivered"
+    FAILED = "failed"  # a final refusal: waits for staff (``outbox retry``)
+
+
+PENDING, DELIVERED, FAILED = DeliveryState.PENDING, DeliveryState.DELIVERED, DeliveryState.FAILED
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -118,10 +128,16 @@ class OutboxStatus:
 
 @dataclass(frozen=True)
 class DeliveryResult:
+    """One delivery attempt. A refusal keeps the destination's words for the person (``message_key`` and
+    its ``params``) and its own ``code``; ``error`` is the line for staff."""
+
     checkin_id: str
-    state: str
+    state: DeliveryState
     receipt: Receipt | None = None
     error: str | None = None
+    message_key: str | None = None
+    code: str | None = None
+    params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 class Outbox:
@@ -192,7 +208,7 @@ class Outbox:
             receipt = adapter.submit(checkin)
         except UpstreamError as exc:
             return self._record_failure(cid, exc)
-        document = {"reference": receipt.reference, "display": dict(receipt.display),
+        document = {"reference": receipt.reference, "display": receipt.display_dict(),
                     "duplicate": receipt.duplicate}
         with self._transaction() as db:
             db.execute("UPDATE outbox SET state = ?, delivered_at = ?, receipt = ?, last_error = NULL,"
@@ -212,7 +228,7 @@ class Outbox:
                        " WHERE checkin_id = ?", (state, attempts, next_at, error, cid))
         log.warning("outbox: %s attempt %d failed (%s), %s", cid, attempts, error,
                     "will retry" if exc.retryable else "needs staff")
-        return DeliveryResult(cid, state, error=error)
+        return DeliveryResult(cid, state, error=error, message_key=exc.message_key, code=exc.code, params=exc.params)
 
     def deliver_due(self, adapters: Callable[[str], Adapter], limit: int = 50) -> list[DeliveryResult]:
         """Deliver every due check-in with the adapter of its profile."""
@@ -223,7 +239,7 @@ class Outbox:
         if row is None or row[0] is None:
             return None
         document = self._open(checkin_id, row[0])
-        return Receipt(document["reference"], document["display"], document["duplicate"])
+        return Receipt(document["reference"], display_from_dict(document["display"]), document["duplicate"])
 
     def state(self, checkin_id: str) -> str | None:
         row = self._db.execute("SELECT state FROM outbox WHERE checkin_id = ?", (checkin_id,)).fetchone()

@@ -9,10 +9,21 @@ ignored (``off``). An ``invalid`` result always refuses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from nfc.trust import INVALID, NOT_SUPPORTED, UNVERIFIED, VALID, CheckResult
 
-REQUIRED, IF_SUPPORTED, OFF, ALLOW_UNVERIFIED = "required", "if_supported", "off", "allow_unverified"
+
+class Rule(StrEnum):
+    """How strictly a profile asks for one check (the values are the profile's TOML words)."""
+
+    REQUIRED = "required"
+    IF_SUPPORTED = "if_supported"
+    OFF = "off"
+    ALLOW_UNVERIFIED = "allow_unverified"  # Passive Authentication only: no CSCA configured
+
+
+REQUIRED, IF_SUPPORTED, OFF, ALLOW_UNVERIFIED = Rule.REQUIRED, Rule.IF_SUPPORTED, Rule.OFF, Rule.ALLOW_UNVERIFIED
 
 
 _ACCEPTED = {REQUIRED: (VALID,), IF_SUPPORTED: (VALID, NOT_SUPPORTED), OFF: (VALID, NOT_SUPPORTED, UNVERIFIED)}
@@ -20,9 +31,9 @@ _ACCEPTED = {REQUIRED: (VALID,), IF_SUPPORTED: (VALID, NOT_SUPPORTED), OFF: (VAL
 
 @dataclass(frozen=True)
 class ChipPolicy:
-    passive_authentication: str = REQUIRED  # required | allow_unverified
-    active_authentication: str = IF_SUPPORTED  # required | if_supported | off
-    chip_authentication: str = IF_SUPPORTED
+    passive_authentication: Rule = REQUIRED  # required | allow_unverified
+    active_authentication: Rule = IF_SUPPORTED  # required | if_supported | off
+    chip_authentication: Rule = IF_SUPPORTED
 
     def __post_init__(self) -> None:
         if self.passive_authentication not in (REQUIRED, ALLOW_UNVERIFIED):
@@ -30,6 +41,8 @@ class ChipPolicy:
         for name in ("active_authentication", "chip_authentication"):
             if getattr(self, name) not in (REQUIRED, IF_SUPPORTED, OFF):
                 raise ValueError(f"{name} must be 'required', 'if_supported' or 'off'")
+        for name in ("passive_authentication", "active_authentication", "chip_authentication"):
+            object.__setattr__(self, name, Rule(getattr(self, name)))  # the profile's words as the enum
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """One person's check-in, start to finish, as a state machine independent of any screen.
 
-idle → card → key → chip → trust → face (after consent) → liveness (when asked) → destination → result → idle
+idle → precheck (what the destination needs first) → card → consent → key → chip → trust → face →
+liveness (when asked) → destination → result → idle
 
 Each step emits :class:`SessionEvent` objects to a listener (the UI, the CLI) and one audit line, and
 its duration is recorded. Everything the session touches is injected: the card, the key source, the
 camera, the matcher, the adapter, the outbox, the clock. Whatever happens, ``run`` returns a
-:class:`SessionResult` and the kiosk is ready for the next person. Personal data lives only in the
-local variables of one run; nothing of it is logged, and the portrait and the face encodings are
+:class:`SessionResult` and the kiosk is ready for the next person; a run that is not a plain check-in
+carries the one :class:`~kiosk.outcomes.Failure` the session built for it. Personal data lives only in
+the :class:`_Run` of one run; nothing of it is logged, and the portrait and the face encodings are
 dropped when ``run`` returns.
 """
 
@@ -22,7 +24,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from biometrics.errors import BiometricsError, NoUsableFace
+from biometrics.errors import BiometricsError
 from biometrics.frames import Frame
 from biometrics.liveness import LivenessChecker
 from biometrics.matcher import Matcher, Verdict
@@ -30,13 +32,16 @@ from biometrics.portrait import decode_portrait
 from kiosk.adapters.base import Adapter, UpstreamError, UpstreamUnavailable
 from kiosk.audit import AuditLog
 from kiosk.checkin import CheckIn, Decision, Evidence, Person, Receipt
-from kiosk.errors import KioskError
+from kiosk.errors import KeyEntryCancelled, KioskError
+from kiosk.failures import biometric_failure, nfc_failure
+from kiosk.key_source import KeyInput, KeySource
 from kiosk.keys import QrData
-from kiosk.outbox import DELIVERED, PENDING, Outbox
+from kiosk.outbox import DeliveryResult, DeliveryState, Outbox
+from kiosk.outcomes import EventState, Failure, FailureKind, Outcome, Step
 from kiosk.policy import ChipPolicy, evaluate
 from nfc.access import AccessKey
 from nfc.document import CardData, read_document
-from nfc.errors import AccessDeniedError, NfcError, TransportError
+from nfc.errors import NfcError
 from nfc.reader import ChipSession
 from nfc.transport import Connection
 from nfc.trust import CheckResult
@@ -44,54 +49,64 @@ from nfc.trust.csca import TrustStore
 
 log = logging.getLogger(__name__)
 
-STEPS = ("card", "key", "chip", "trust", "face", "liveness", "destination", "result")
-CHECKED_IN, REFER, QUEUED, REFUSED, ERROR, CANCELLED = (
-    "checked_in", "refer", "queued", "refused", "error", "cancelled")
+_NO_DATA: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
 class SessionEvent:
     ref: str
-    step: str
-    state: str  # "started" | "done" | "failed"
+    step: Step
+    state: EventState
     message_key: str | None = None
     elapsed_s: float = 0.0
-    data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    data: Mapping[str, Any] = field(default_factory=lambda: _NO_DATA)
 
 
 @dataclass(frozen=True)
 class SessionResult:
+    """How one run ended. ``message_key`` is what the person reads: the destination's own words on
+    success, the failure's otherwise. ``failure`` is None only for a plain check-in (or one queued)."""
+
     ref: str
-    outcome: str
+    outcome: Outcome
     message_key: str
-    timings: tuple[tuple[str, float], ...]
+    timings: tuple[tuple[Step, float], ...]
     decision: Decision | None = None
     receipt: Receipt | None = None
     checkin_id: str | None = None
     warnings: tuple[str, ...] = ()
-    failed_step: str | None = None
-    detail: str | None = None  # for staff: step, status word, check names; never personal data
+    failure: Failure | None = None
     evidence: Evidence | None = None  # how the person was verified (statuses and a distance, nothing personal)
 
     @property
     def total_s(self) -> float:
         return sum(s for _, s in self.timings)
 
+    @property
+    def failed_step(self) -> Step | None:
+        return None if self.failure is None else self.failure.step
 
-@dataclass(frozen=True)
-class KeyInput:
-    """The access key and, when it came from the card's QR code, what the QR code says (to cross-check)."""
+    @property
+    def detail(self) -> str | None:
+        """For staff: step, status word, check names; never personal data."""
+        return None if self.failure is None else self.failure.detail
 
-    key: AccessKey
-    qr: QrData | None = None
+    @property
+    def params(self) -> Mapping[str, str]:
+        return _NO_DATA if self.failure is None else self.failure.params
 
 
 class _Stop(Exception):
-    """Ends a run early with an outcome (refused, error, cancelled)."""
+    """Ends a run early with an outcome and its failure."""
 
-    def __init__(self, outcome: str, message_key: str, detail: str | None = None) -> None:
-        super().__init__(detail or message_key)
-        self.outcome, self.message_key, self.detail = outcome, message_key, detail
+    def __init__(self, outcome: Outcome, failure: Failure) -> None:
+        super().__init__(failure.detail or failure.message_key)
+        self.outcome, self.failure = outcome, failure
+
+
+def _stop(outcome: Outcome, kind: FailureKind, message_key: str, step: Step, detail: str | None = None,
+          **extra: Any) -> _Stop:
+    return _Stop(outcome, Failure(kind, message_key, step, detail, **extra))
 
 
 @dataclass
@@ -105,11 +120,32 @@ class SessionConfig:
     retries: int = 2
 
 
+@dataclass
+class _Run:
+    """What one run knows. Personal data (card data, QR, face verdict) lives here and nowhere else."""
+
+    ref: str
+    context: dict[str, str]
+    timings: list[tuple[Step, float]] = field(default_factory=list)
+    step: Step | None = None
+    qr: QrData | None = None
+    checks: dict[str, CheckResult] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    face: Verdict | None = None
+    liveness: str = "not_checked"
+    decision: Decision | None = None
+    evidence: Evidence | None = None
+
+    def forget(self) -> None:
+        self.context.clear()
+        self.qr = self.face = self.decision = None
+
+
 class CheckInSession:
     """Runs check-ins one after another with the same hardware, adapter and outbox."""
 
     def __init__(self, config: SessionConfig, *, open_card: Callable[[], Connection],
-                 keys: Callable[[int], KeyInput], camera: Callable[[], Iterable[Frame]] | None,
+                 keys: KeySource, camera: Callable[[], Iterable[Frame]] | None,
                  matcher: Matcher | None, adapter: Adapter, outbox: Outbox, audit: AuditLog,
                  trust: TrustStore | None = None,
                  consent: Callable[[], bool] = lambda: True,
@@ -124,6 +160,25 @@ class CheckInSession:
         self._listener, self._clock, self._now = listener, clock, now
         self._cancel = threading.Event()
 
+    @property
+    def face_check(self) -> bool:
+        return self.config.face and self._matcher is not None
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The steps a run of this session takes, in order: the one list the screen and the CLI show."""
+        steps = [Step.PRECHECK] if self._adapter.requires else []
+        steps += [Step.CARD, Step.CONSENT] if self.face_check else [Step.CARD]
+        steps += [Step.KEY, Step.CHIP, Step.TRUST]
+        if self.face_check:
+            steps += [Step.FACE, Step.LIVENESS] if self._liveness is not None else [Step.FACE]
+        return (*steps, Step.DESTINATION, Step.RESULT)
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """What the person must give besides the card, before it (e.g. ``boarding_pass``)."""
+        return self._adapter.requires
+
     def cancel(self) -> None:
         """Stop the running check-in at the next step boundary (or the next camera frame)."""
         self._cancel.set()
@@ -132,7 +187,8 @@ class CheckInSession:
         """Between two people: deliver the check-ins whose retry is due (an upstream back after an outage),
         and purge delivered rows older than ``retention_s``. Never raises for upstream failures; returns
         how many were delivered now."""
-        delivered = sum(1 for r in self._outbox.deliver_due(lambda profile: self._adapter) if r.state == DELIVERED)
+        delivered = sum(1 for r in self._outbox.deliver_due(lambda profile: self._adapter)
+                        if r.state == DeliveryState.DELIVERED)
         if retention_s is not None:
             self._outbox.purge(retention_s)
         return delivered
@@ -141,146 +197,157 @@ class CheckInSession:
     def run(self, context: Mapping[str, str] | None = None) -> SessionResult:
         """One check-in. Never raises: every failure becomes a result and the kiosk is ready again."""
         self._cancel.clear()
-        ref = uuid.uuid4().hex[:12]
-        timings: list[tuple[str, float]] = []
-        state: dict[str, Any] = {"ref": ref, "timings": timings, "context": dict(context or {})}
+        run = _Run(uuid.uuid4().hex[:12], dict(context or {}))
         try:
-            return self._run(state)
+            return self._run(run)
         except _Stop as stop:
-            failed = state.get("step")
-            self._audit.record(ref, failed or "session", stop.outcome, detail=stop.detail or stop.message_key,
+            failure = stop.failure
+            self._audit.record(run.ref, failure.step, stop.outcome, detail=failure.detail or failure.message_key,
                                profile=self.config.profile)
-            return SessionResult(ref, stop.outcome, stop.message_key, tuple(timings), failed_step=failed,
-                                 detail=stop.detail, decision=state.get("decision"))
+            return SessionResult(run.ref, stop.outcome, failure.message_key, tuple(run.timings),
+                                 decision=run.decision, failure=failure)
         except Exception:  # the outermost guard: log for staff, return to idle
-            log.exception("check-in %s failed unexpectedly in step %s", ref, state.get("step"))
-            self._audit.record(ref, state.get("step") or "session", ERROR, detail="unexpected error",
-                               profile=self.config.profile)
-            return SessionResult(ref, ERROR, "kiosk.error", tuple(timings), failed_step=state.get("step"))
+            log.exception("check-in %s failed unexpectedly in step %s", run.ref, run.step)
+            step = run.step or Step.CARD
+            self._audit.record(run.ref, step, Outcome.ERROR, detail="unexpected error", profile=self.config.profile)
+            failure = Failure(FailureKind.RETRY, "kiosk.error", step, "unexpected error (see the kiosk's log)")
+            return SessionResult(run.ref, Outcome.ERROR, failure.message_key, tuple(run.timings), failure=failure)
         finally:
-            state.clear()  # drop the card data, the portrait and the face encodings now
+            run.forget()  # drop the card data, the portrait and the face encodings now
 
-    def _run(self, state: dict[str, Any]) -> SessionResult:
-        connection = self._step(state, "card", self._card)
+    def _run(self, run: _Run) -> SessionResult:
+        if self._adapter.requires:
+            self._step(run, Step.PRECHECK, lambda: self._precheck(run))
+        connection = self._step(run, Step.CARD, self._card)
         try:
-            data = self._read_with_retries(state, connection)
-            self._step(state, "trust", lambda: self._trust(state, data))
+            if self.face_check:
+                self._step(run, Step.CONSENT, self._ask_consent)
+            data = self._read_with_retries(run, connection)
+            self._step(run, Step.TRUST, lambda: self._trust(run, data))
         finally:
             connection.close()
-        if self.config.face and self._matcher is not None:
-            state["face"] = self._step(state, "face", lambda: self._face(data))
+        if self.face_check:
+            run.face = self._step(run, Step.FACE, lambda: self._face(data))
             if self._liveness is not None:
-                state["liveness"] = self._step(state, "liveness", lambda: self._live(state))
+                run.liveness = self._step(run, Step.LIVENESS, lambda: self._live(run))
         person = _person(data)
-        decision = self._step(state, "destination", lambda: self._lookup(state, person))
-        state["decision"] = decision
-        outcome, key, checkin_id, receipt = self._step(state, "result",
-                                                      lambda: self._result(state, data, person, decision))
-        return SessionResult(state["ref"], outcome, key, tuple(state["timings"]), decision, receipt, checkin_id,
-                             tuple(state.get("warnings", ())), evidence=state["evidence"])
+        run.decision = self._step(run, Step.DESTINATION, lambda: self._lookup(run, person))
+        checkin_id, delivery = self._step(run, Step.RESULT, lambda: self._store(run, data, person))
+        outcome, key, failure = _ending(run.decision, delivery)
+        self._audit.record(run.ref, "checkin", outcome, detail=f"checkin {checkin_id}", profile=self.config.profile)
+        return SessionResult(run.ref, outcome, key, tuple(run.timings), run.decision, delivery.receipt, checkin_id,
+                             run.warnings, failure, run.evidence)
 
-    def _step(self, state: dict[str, Any], name: str, action: Callable[[], Any]) -> Any:
-        state["step"] = name
+    def _step(self, run: _Run, step: Step, action: Callable[[], Any]) -> Any:
+        run.step = step
         if self._cancel.is_set():
-            raise _Stop(CANCELLED, "session.cancelled", "cancelled by the person or staff")
-        self._emit(state, name, "started")
+            raise _stop(Outcome.CANCELLED, FailureKind.CANCELLED, "session.cancelled", step,
+                        "cancelled by the person or staff")
+        self._emit(run, step, EventState.STARTED)
         start = self._clock()
         try:
             result = action()
         except _Stop as stop:
             elapsed = self._clock() - start
-            state["timings"].append((name, elapsed))
-            self._emit(state, name, "failed", stop.message_key, elapsed)
+            run.timings.append((step, elapsed))
+            self._emit(run, step, EventState.FAILED, stop.failure.message_key, elapsed)
             raise
         elapsed = self._clock() - start
-        state["timings"].append((name, elapsed))
-        self._audit.record(state["ref"], name, "ok", seconds=elapsed, profile=self.config.profile)
-        self._emit(state, name, "done", None, elapsed)
+        run.timings.append((step, elapsed))
+        self._audit.record(run.ref, step, "ok", seconds=elapsed, profile=self.config.profile)
+        self._emit(run, step, EventState.DONE, None, elapsed)
         return result
 
-    def _emit(self, state: dict[str, Any], step: str, status: str, key: str | None = None, elapsed: float = 0.0,
+    def _emit(self, run: _Run, step: Step, state: EventState, key: str | None = None, elapsed: float = 0.0,
               **data: Any) -> None:
-        self._listener(SessionEvent(state["ref"], step, status, key, elapsed, MappingProxyType(data)))
+        self._listener(SessionEvent(run.ref, step, state, key, elapsed, MappingProxyType(data)))
 
     # -- steps ---------------------------------------------------------------------------------------
+    def _precheck(self, run: _Run) -> None:
+        decision = self._adapter.precheck(run.context)
+        if not decision.cleared:
+            raise _stop(Outcome.REFUSED, FailureKind.RETRY, (decision.reasons or ("upstream.rejected",))[0],
+                        Step.PRECHECK, "; ".join(decision.staff_notes) or None, params=decision.params)
+
     def _card(self) -> Connection:
         try:
             return self._open_card()
         except NfcError as exc:
-            raise _Stop(ERROR, exc.message_key, f"{exc.step}: {exc}") from exc
+            raise _Stop(*nfc_failure(exc, Step.CARD)) from exc
 
-    def _read_with_retries(self, state: dict[str, Any], connection: Connection) -> CardData:
+    def _ask_consent(self) -> None:
+        # Decree 13/2023: the face is sensitive personal data; the person agrees before the camera starts
+        if not self._consent():
+            raise _stop(Outcome.REFUSED, FailureKind.DECLINED, "face.consent_declined", Step.CONSENT,
+                        "the person declined the camera step")
+
+    def _read_with_retries(self, run: _Run, connection: Connection) -> CardData:
         for attempt in range(self.config.retries + 1):
-            key_input = self._step(state, "key", lambda attempt=attempt: self._key(attempt))
-            state["qr"] = key_input.qr
+            key_input = self._step(run, Step.KEY, lambda attempt=attempt: self._key(attempt))
+            run.qr = key_input.qr
             try:
-                return self._step(state, "chip", lambda key=key_input.key: self._read(connection, key))
+                return self._step(run, Step.CHIP, lambda key=key_input.key: self._read(connection, key))
             except _Stop as stop:
-                if stop.message_key != "chip.access_denied" or attempt == self.config.retries:
+                if stop.failure.kind is not FailureKind.NEW_KEY or attempt == self.config.retries:
                     raise
-                self._audit.record(state["ref"], "chip", "key_refused", detail=stop.detail,
+                self._audit.record(run.ref, Step.CHIP, "key_refused", detail=stop.failure.detail,
                                    profile=self.config.profile)
         raise AssertionError("unreachable")
 
     def _key(self, attempt: int) -> KeyInput:
         try:
             return self._keys(attempt)
+        except KeyEntryCancelled as exc:
+            raise _stop(Outcome.REFUSED, FailureKind.CANCELLED, exc.message_key, Step.KEY, str(exc)) from exc
         except (NfcError, KioskError) as exc:
-            raise _Stop(REFUSED, exc.message_key, str(exc)) from exc
+            raise _stop(Outcome.REFUSED, FailureKind.RETRY, exc.message_key, Step.KEY, str(exc)) from exc
 
     def _read(self, connection: Connection, key: AccessKey) -> CardData:
         try:
             return read_document(ChipSession(connection), key, trust=self._trust_store)
-        except AccessDeniedError as exc:
-            raise _Stop(REFUSED, exc.message_key, f"{exc.step}: {exc}") from exc
-        except TransportError as exc:
-            raise _Stop(ERROR, exc.message_key, f"{exc.step}: {exc}") from exc
         except NfcError as exc:
-            raise _Stop(ERROR, exc.message_key, f"{exc.step}: {exc}") from exc
+            raise _Stop(*nfc_failure(exc, Step.CHIP)) from exc
 
-    def _trust(self, state: dict[str, Any], data: CardData) -> None:
+    def _trust(self, run: _Run, data: CardData) -> None:
         checks = {
             "passive_authentication": data.passive_authentication,
             "active_authentication": data.active_authentication,
             "chip_authentication": data.chip_authentication,
         }
-        state["checks"] = checks
+        run.checks = checks
         verdict = evaluate(self.config.policy, checks)
-        state["warnings"] = verdict.warnings
+        run.warnings = verdict.warnings
         if not verdict.allowed:
             detail = "; ".join(f"{name}: {checks[name].status} ({checks[name].detail})" for name in verdict.failed)
-            raise _Stop(REFUSED, "trust.refused", detail)
-        qr = state.get("qr")
-        if qr is not None and not _qr_matches_chip(qr, data):
-            raise _Stop(REFUSED, "trust.qr_mismatch", "the QR code does not match the chip (ID, name or birth date)")
+            raise _stop(Outcome.REFUSED, FailureKind.STAFF, "trust.refused", Step.TRUST, detail)
+        if run.qr is not None and not _qr_matches_chip(run.qr, data):
+            raise _stop(Outcome.REFUSED, FailureKind.STAFF, "trust.qr_mismatch", Step.TRUST,
+                        "the QR code does not match the chip (ID, name or birth date)")
 
     def _face(self, data: CardData) -> Verdict:
-        # Decree 13/2023: the face is sensitive personal data; the person agrees before the camera starts
-        if not self._consent():
-            raise _Stop(REFUSED, "face.consent_declined", "the person declined the camera step")
         if data.portrait is None:
-            raise _Stop(REFUSED, "face.portrait_undecodable", "the chip has no portrait (DG2)")
+            raise _stop(Outcome.REFUSED, FailureKind.FACE_REFUSED, "face.portrait_undecodable", Step.FACE,
+                        "the chip has no portrait (DG2)")
         try:
             portrait = decode_portrait(data.portrait.image)
             verdict = self._matcher.decide(portrait, self._frames())
-        except NoUsableFace as exc:
-            raise _Stop(REFUSED, exc.message_key, f"{exc.where}: {exc.reason}") from exc
         except BiometricsError as exc:
-            raise _Stop(ERROR, exc.message_key, str(exc)) from exc
+            raise _Stop(*biometric_failure(exc, Step.FACE)) from exc
         if not verdict.match:
-            raise _Stop(REFUSED, "face.no_match",
+            raise _stop(Outcome.REFUSED, FailureKind.STAFF, "face.no_match", Step.FACE,
                         f"distance {verdict.distance:.3f} above threshold {verdict.threshold:.3f}")
         return verdict
 
-    def _live(self, state: dict[str, Any]) -> str:
+    def _live(self, run: _Run) -> str:
         challenge = self._liveness.new_challenge()
-        self._emit(state, "liveness", "challenge", challenge.message_key, challenge=challenge.value)
+        self._emit(run, Step.LIVENESS, EventState.CHALLENGE, challenge.message_key, challenge=challenge.value)
         try:
             result = self._liveness.check(self._frames(), challenge)
         except BiometricsError as exc:
-            raise _Stop(ERROR, exc.message_key, str(exc)) from exc
+            raise _Stop(*biometric_failure(exc, Step.LIVENESS)) from exc
         if not result.passed:
-            raise _Stop(REFUSED, "face.liveness_failed", f"liveness {challenge.value}: {result.reason}")
+            raise _stop(Outcome.REFUSED, FailureKind.FACE_REFUSED, "face.liveness_failed", Step.LIVENESS,
+                        f"liveness {challenge.value}: {result.reason}")
         return "passed"
 
     def _frames(self) -> Iterator[Frame]:
@@ -291,25 +358,24 @@ class CheckInSession:
                 return
             yield frame
 
-    def _lookup(self, state: dict[str, Any], person: Person) -> Decision:
+    def _lookup(self, run: _Run, person: Person) -> Decision:
         try:
-            decision = self._adapter.lookup(person, state["context"])
+            decision = self._adapter.lookup(person, run.context)
         except UpstreamUnavailable as exc:
             # the place's system is down: record the check-in anyway and let staff confirm by hand
             return Decision(Decision.REFER, (exc.message_key,), (f"lookup unavailable: {exc}",))
         except UpstreamError as exc:
-            raise _Stop(ERROR, exc.message_key, f"lookup: {exc}") from exc
+            raise _stop(Outcome.ERROR, FailureKind.STAFF, exc.message_key, Step.DESTINATION, f"lookup: {exc}",
+                        reason=exc.code, params=exc.params) from exc
         if decision.status == Decision.REFUSED:
-            raise _Stop(REFUSED, decision.reasons[0] if decision.reasons else "upstream.rejected",
-                        "; ".join(decision.staff_notes) or None)
+            raise _stop(Outcome.REFUSED, FailureKind.STAFF, (decision.reasons or ("upstream.rejected",))[0],
+                        Step.DESTINATION, "; ".join(decision.staff_notes) or None, params=decision.params)
         return decision
 
-    def _result(self, state: dict[str, Any], data: CardData, person: Person,
-                decision: Decision) -> tuple[str, str, str, Receipt | None]:
-        """Store the check-in durably, then deliver it; (outcome, message key, check-in id, receipt)."""
-        checks: dict[str, CheckResult] = state["checks"]
-        verdict: Verdict | None = state.get("face")
-        evidence = Evidence(
+    def _store(self, run: _Run, data: CardData, person: Person) -> tuple[str, DeliveryResult]:
+        """Store the check-in durably, then deliver it; (check-in id, how the delivery went)."""
+        decision, checks, verdict = run.decision, run.checks, run.face
+        run.evidence = Evidence(
             access=data.access,
             passive_authentication=checks["passive_authentication"].status,
             active_authentication=checks["active_authentication"].status,
@@ -317,25 +383,30 @@ class CheckInSession:
             face_match=None if verdict is None else verdict.match,
             face_distance=None if verdict is None else round(verdict.distance, 4),
             face_threshold=None if verdict is None else verdict.threshold,
-            liveness=state.get("liveness", "not_checked"),
+            liveness=run.liveness,
         )
-        state["evidence"] = evidence
         # the lookup's details (e.g. the BHYT result) travel with the check-in, encrypted in the outbox
-        context = {**state["context"], **decision.details, "decision": decision.status}
-        checkin = CheckIn(self.config.profile, self.config.site, person, evidence, self._now(),
+        context = {**run.context, **decision.details, "decision": decision.status}
+        checkin = CheckIn(self.config.profile, self.config.site, person, run.evidence, self._now(),
                           context=MappingProxyType(context))
         self._outbox.enqueue(checkin)  # durable before anything is sent
-        delivery = self._outbox.deliver(checkin, self._adapter)
-        if delivery.state == DELIVERED:
-            outcome = CHECKED_IN if decision.cleared else REFER
-            key = "result.checked_in" if decision.cleared else (decision.reasons or ("result.refer",))[0]
-        elif delivery.state == PENDING:
-            outcome, key = QUEUED, "upstream.unavailable"
-        else:
-            outcome, key = REFER, "upstream.rejected"
-        self._audit.record(state["ref"], "checkin", outcome, detail=f"checkin {checkin.checkin_id}",
-                           profile=self.config.profile)
-        return outcome, key, checkin.checkin_id, delivery.receipt
+        return checkin.checkin_id, self._outbox.deliver(checkin, self._adapter)
+
+
+def _ending(decision: Decision, delivery: DeliveryResult) -> tuple[Outcome, str, Failure | None]:
+    """(outcome, the person's message, the failure) of a stored check-in, in the destination's own words."""
+    notes = "; ".join(decision.staff_notes) or None
+    if delivery.state == DeliveryState.PENDING:
+        return Outcome.QUEUED, "upstream.unavailable", None
+    if delivery.state == DeliveryState.DELIVERED and decision.cleared:
+        return Outcome.CHECKED_IN, (decision.reasons or ("result.checked_in",))[0], None
+    if not decision.cleared:  # the destination said why before the submission: those words, whatever followed
+        key = (decision.reasons or ("result.refer",))[0]
+        return Outcome.REFER, key, Failure(FailureKind.STAFF, key, Step.DESTINATION, notes, None, decision.params)
+    # cleared, then refused at submission (e.g. another kiosk recorded the candidate meanwhile)
+    key = delivery.message_key or "upstream.rejected"
+    return Outcome.REFER, key, Failure(FailureKind.STAFF, key, Step.RESULT, delivery.error, delivery.code,
+                                       delivery.params)
 
 
 def _person(data: CardData) -> Person:

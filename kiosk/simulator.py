@@ -6,15 +6,20 @@ encoded as JPEG 2000 of chip-like size, so building the card needs no face detec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 
+from cryptography import x509
+
 from biometrics.portrait import demo_face_rgb, encode_jp2
-from nfc.access import CanKey
+from nfc.access import AccessKey, CanKey
 from nfc.lds.dg2 import FaceImage
 from nfc.sim.builder import BuiltCard, CardOptions, build_card
 from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
+from nfc.sim.link import ReaderFaults, SimulatedReader
 from nfc.sim.pki import TestPki
+from nfc.transport import Connection, InProcessConnection
 
 PORTRAIT_BOX = (120, 0, 240, 320)  # x, y, width, height of head and shoulders in the 512x512 demo face
 
@@ -46,3 +51,29 @@ def demo_card(options: CardOptions | None = None, *, pki: TestPki | None = None,
     """A fresh virtual card for the demo citizen; ``key`` is the CAN from its ID number."""
     built = build_card(demo_citizen(), portrait or demo_portrait(), options or CardOptions(), pki=pki or demo_pki())
     return DemoCard(built.card, CanKey(DEMO_ID_NUMBER[-6:]), built.pki, built)
+
+
+@dataclass
+class VirtualCards:
+    """A :class:`~kiosk.cards.CardSource` that lays a fresh virtual card on an in-process reader each time:
+    the demo citizen, or ``make_card()``'s. It trusts its own test CSCA and knows each card's CAN (what
+    the card's QR code would give). ``last_reader`` models the link time of the last read."""
+
+    make_card: Callable[[], DemoCard] | None = None  # None: demo_card()
+    faults: ReaderFaults | None = None
+    last_reader: SimulatedReader | None = field(default=None, init=False)
+    _card: DemoCard | None = field(default=None, init=False, repr=False)
+
+    def open(self) -> Connection:
+        self._card = self.make_card() if self.make_card is not None else demo_card()
+        self.last_reader = SimulatedReader(self._card.card, faults=self.faults or ReaderFaults())
+        return InProcessConnection(self.last_reader)
+
+    def describe(self) -> str:
+        return "built-in virtual card"
+
+    def anchors(self) -> tuple[x509.Certificate, ...]:
+        return (demo_pki().csca_certificate,)  # every built-in card is signed in the one test PKI
+
+    def key_hint(self) -> AccessKey | None:
+        return None if self._card is None else self._card.key

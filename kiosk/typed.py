@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 from kiosk.errors import InvalidTypedKey
+from kiosk.key_source import KeyInput
 from kiosk.keys import ID_LENGTH, key_from_can, key_from_id
-from kiosk.session import KeyInput
 from nfc.errors import AccessKeyError
 
 CAN_LENGTH = 6

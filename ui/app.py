@@ -17,15 +17,19 @@ from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QFont, QImage
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.outcomes import EventState, FailureKind, Outcome, Step
+from kiosk.stats import DailyStats
 from ui import i18n
 from ui.i18n import tr
 from ui.operator import OperatorScreen, PinScreen
 from ui.preview import PreviewWorker
 from ui.screens import (
+    NEXT,
     CameraScreen,
     ConsentScreen,
     ErrorScreen,
     KeypadScreen,
+    Next,
     ReadingScreen,
     ResultScreen,
     Screen,
@@ -33,20 +37,15 @@ from ui.screens import (
     profile_title,
 )
 from ui.sounds import Sounds
-from ui.stats import DailyStats
 from ui.theme import FONT_STEPS, font_family, stylesheet
 from ui.widgets import button, label
 from ui.worker import SessionFactory, SessionRunner
 
 log = logging.getLogger(__name__)
 
-RESULT_OUTCOMES = ("checked_in", "queued", "refer")
-
-
 @dataclass
 class KioskOptions:
     profile: str = "demo"
-    steps: tuple[str, ...] = ("card", "key", "chip", "trust", "face", "destination", "result")
     manual_start: bool = True  # the demo's virtual card is "placed" with a button; a real reader waits
     pace_s: float = 0.0  # demo only: a pause after each reading step so it can be followed
     result_timeout_s: int = 20
@@ -88,7 +87,7 @@ class KioskWindow(QMainWindow):
 
         # screens
         self.welcome = WelcomeScreen(o.profile, manual_start=o.manual_start, prefill=o.context)
-        self.reading = ReadingScreen(o.steps, o.profile)
+        self.reading = ReadingScreen(self.runner.session.steps, o.profile)
         self.consent = ConsentScreen(o.consent_timeout_s)
         self.keypad = KeypadScreen(o.key_timeout_s)
         self.camera = CameraScreen()
@@ -208,17 +207,22 @@ class KioskWindow(QMainWindow):
         if self._abandoned:
             return
         step, state = event.step, event.state
-        self.reading.on_event(step, "started" if state == "challenge" else state)
-        if step == "card" and state == "started" and not self.options.manual_start:
+        self.reading.on_event(step, EventState.STARTED if state == EventState.CHALLENGE else state)
+        if step == Step.CARD and state == EventState.STARTED and not self.options.manual_start:
             return  # a real reader waits for the card on the welcome screen
-        if step == "liveness" and state == "challenge" and event.message_key:
+        if step == Step.LIVENESS and state == EventState.CHALLENGE and event.message_key:
             self.show_screen(self.camera)
             self.camera.show_challenge(event.message_key)
             self.sounds.play("attention")
             return
-        if step in ("face", "liveness"):
-            return  # the consent screen, then the camera screen, follow the consent question
-        if state in ("started", "done") and self.current() in (self.welcome, self.camera):
+        if step == Step.FACE and state == EventState.STARTED:
+            self.camera.reset()
+            self.show_screen(self.camera)
+            self.start_preview()
+            return
+        if step in (Step.CONSENT, Step.FACE, Step.LIVENESS):
+            return  # the consent screen follows the consent question; the camera screen stays for the face
+        if state in (EventState.STARTED, EventState.DONE) and self.current() in (self.welcome, self.camera):
             self.show_screen(self.reading)
 
     def on_consent_requested(self) -> None:
@@ -229,12 +233,7 @@ class KioskWindow(QMainWindow):
 
     def on_consent_answer(self, agreed: bool) -> None:
         self.runner.answer_consent(agreed)
-        if agreed:
-            self.camera.reset()
-            self.show_screen(self.camera)
-            self.start_preview()
-        else:
-            self.show_screen(self.reading)
+        self.show_screen(self.reading)
 
     def on_walked_away(self) -> None:
         # nobody answered the consent question or touched the keypad: the person has left; stop the
@@ -264,16 +263,18 @@ class KioskWindow(QMainWindow):
         self.stats.add(result)
         self.stop_preview()
         self.keypad.reset()  # the typed number is not kept beyond the check-in
-        if self._abandoned or result.outcome == "cancelled" or result.message_key == "key.entry_cancelled":
+        failure = result.failure
+        then = None if failure is None else NEXT[failure.kind]
+        if self._abandoned or then is Next.WELCOME:
             self.back_to_welcome()
             return
-        if not self.options.manual_start and result.message_key == "chip.no_card":
+        if not self.options.manual_start and failure is not None and failure.kind is FailureKind.NO_CARD:
             self.back_to_welcome()  # nobody placed a card while we waited: keep waiting
             return
-        if result.outcome in RESULT_OUTCOMES:
+        if Outcome(result.outcome).recorded:
             self.result.show_result(result)
             self.show_screen(self.result)
-            self.sounds.play("success" if result.outcome != "refer" else "attention")
+            self.sounds.play("success" if failure is None else "attention")
         else:
             self.error.show_result(result)
             self.show_screen(self.error)

@@ -3,8 +3,6 @@ times, the outbox and the trust store. It shows no personal data: counts, durati
 
 from __future__ import annotations
 
-import hmac
-import math
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -12,13 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QTableWidget, QTableWidgetItem
 
+from kiosk.staff import PinAnswer, PinLock
+from kiosk.stats import DailyStats
 from ui.i18n import tr
 from ui.screens import Screen, step_name
-from ui.stats import DailyStats
 from ui.widgets import button, label
-
-MAX_TRIES = 5
-LOCKOUT_S = 60.0
 
 
 class PinScreen(Screen):
@@ -30,10 +26,7 @@ class PinScreen(Screen):
 
     def __init__(self, pin: str | None, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
-        self._pin = pin
-        self._clock = clock
-        self._wrong = 0
-        self._locked_until = 0.0
+        self.lock = PinLock(pin, clock)
         self.title = label(name="title", align=Qt.AlignmentFlag.AlignCenter)
         self.entry = QLineEdit()
         self.entry.setEchoMode(QLineEdit.EchoMode.Password)
@@ -72,25 +65,15 @@ class PinScreen(Screen):
             self.entry.setText(self.entry.text() + key)
 
     def submit(self) -> None:
-        now = self._clock()
         typed, _ = self.entry.text(), self.entry.clear()
-        if self._pin is None:
-            self.status.setText(tr("No operator PIN is set (KIOSK_OPERATOR_PIN)."))
-            return
-        if now < self._locked_until:
-            wait = str(math.ceil(self._locked_until - now))
-            self.status.setText(tr("Too many wrong PINs. Wait %1 s.").replace("%1", wait))
-            return
-        if hmac.compare_digest(typed.encode(), self._pin.encode()):
-            self._wrong = 0
+        result = self.lock.try_pin(typed)
+        if result.answer is PinAnswer.UNLOCKED:
             self.status.clear()
             self.unlocked.emit()
-            return
-        self._wrong += 1
-        if self._wrong >= MAX_TRIES:
-            self._wrong = 0
-            self._locked_until = now + LOCKOUT_S
-            self.status.setText(tr("Too many wrong PINs. Wait %1 s.").replace("%1", str(int(LOCKOUT_S))))
+        elif result.answer is PinAnswer.NOT_SET:
+            self.status.setText(tr("No operator PIN is set (KIOSK_OPERATOR_PIN)."))
+        elif result.answer is PinAnswer.LOCKED:
+            self.status.setText(tr("Too many wrong PINs. Wait %1 s.").replace("%1", str(result.wait_s)))
         else:
             self.status.setText("✖  " + tr("Wrong PIN."))
 

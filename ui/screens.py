@@ -4,6 +4,7 @@ protocol, no business rule. Texts are set in ``retranslate`` so a language switc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from enum import Enum
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,38 +18,55 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.checkin import ExamAdmission, GateClearance, QueueTicket
 from kiosk.errors import InvalidTypedKey
+from kiosk.messages import warning_key
+from kiosk.outcomes import FailureKind, Outcome, Step, short_reference
 from kiosk.typed import CAN_LENGTH, MAX_DIGITS, typed_key
 from ui.i18n import message, tr
 from ui.widgets import Banner, CardPicture, Countdown, PreviewView, StepList, button, label
 
 CENTER = Qt.AlignmentFlag.AlignCenter
 
-# message keys after which trying again at the kiosk can help; any other failure sends the person to staff
-RETRYABLE = frozenset({
-    "chip.error", "chip.communication_lost", "chip.no_card", "chip.card_removed", "chip.secure_messaging",
-    "chip.access_denied", "key.invalid", "key.not_found", "kiosk.error", "session.cancelled",
-    "face.no_usable_face", "face.none_found", "face.several_faces", "face.too_small", "face.too_blurred",
-    "face.bad_exposure", "face.not_frontal", "bcbp.malformed",
-})
+class Next(Enum):
+    """What the screen offers after a run that was not a plain check-in."""
+
+    RETRY = "retry"  # "try again" here
+    STAFF = "staff"  # "please see a staff member", with the short reference
+    DECLINED = "declined"  # a neutral choice: "I changed my mind" or go to the desk
+    WELCOME = "welcome"  # nothing to say: back to the start (cancelled, walked away)
 
 
-def retryable(message_key: str) -> bool:
-    return message_key in RETRYABLE
+#: the one table from the session's failure kinds to what the screen offers
+NEXT = {
+    FailureKind.RETRY: Next.RETRY,
+    FailureKind.NEW_KEY: Next.RETRY,
+    FailureKind.NO_CARD: Next.RETRY,
+    FailureKind.CARD: Next.RETRY,
+    FailureKind.FACE: Next.RETRY,
+    FailureKind.CHIP: Next.STAFF,
+    FailureKind.READER: Next.STAFF,
+    FailureKind.FACE_REFUSED: Next.STAFF,
+    FailureKind.STAFF: Next.STAFF,
+    FailureKind.DECLINED: Next.DECLINED,
+    FailureKind.CANCELLED: Next.WELCOME,
+}
 
 
 def step_name(step: str, profile: str = "demo") -> str:
     """The person-facing name of a session step."""
     names = {
-        "card": tr("Card on the reader"),
-        "key": tr("Card access code"),
-        "chip": tr("Reading the chip"),
-        "trust": tr("Checking the card is genuine"),
-        "face": tr("Face check"),
-        "liveness": tr("Live person check"),
-        "result": tr("Saving your check-in"),
+        Step.PRECHECK: tr("Boarding pass") if profile == "airport" else tr("Before the card"),
+        Step.CARD: tr("Card on the reader"),
+        Step.CONSENT: tr("Your agreement to the face check"),
+        Step.KEY: tr("Card access code"),
+        Step.CHIP: tr("Reading the chip"),
+        Step.TRUST: tr("Checking the card is genuine"),
+        Step.FACE: tr("Face check"),
+        Step.LIVENESS: tr("Live person check"),
+        Step.RESULT: tr("Saving your check-in"),
     }
-    if step == "destination":
+    if step == Step.DESTINATION:
         return {"hospital": tr("Checking with the hospital"), "airport": tr("Checking your boarding pass"),
                 "exam": tr("Checking the candidate list")}.get(profile, tr("Getting your queue number"))
     return names.get(step, step)
@@ -198,9 +216,9 @@ class ReadingScreen(Screen):
         self.retranslate()
 
     def retranslate(self) -> None:
-        card_phase = self.current in (None, "card", "key", "chip", "trust")
+        card_phase = self.current in (None, Step.PRECHECK, Step.CARD, Step.CONSENT, Step.KEY, Step.CHIP, Step.TRUST)
         self.title.setText(tr("Reading your card") if card_phase else tr("Almost done"))
-        if self.current == "key" and not self.typing_asked:
+        if self.current == Step.KEY and not self.typing_asked:
             self.hint.setText("▦  " + tr("Show the QR code on the front of your card to the camera, "
                                          "or type your ID number."))
         else:
@@ -209,7 +227,8 @@ class ReadingScreen(Screen):
         self.steps.retranslate()
         self.cancel_button.setText("✖  " + tr("Cancel"))
         self.type_button.setText("⌨  " + tr("Type my number"))
-        self.type_button.setVisible(self.current in (None, "card", "key") and not self.typing_asked)
+        self.type_button.setVisible(self.current in (None, Step.PRECHECK, Step.CARD, Step.CONSENT, Step.KEY)
+                                    and not self.typing_asked)
 
 
 class ConsentScreen(Screen):
@@ -553,37 +572,26 @@ class ResultScreen(OutcomeScreen):
     def retranslate(self) -> None:
         result = self.result
         if result is not None:
-            cleared = result.outcome in ("checked_in", "queued")
-            if result.outcome == "checked_in":
-                headline = tr("Checked in")
-            elif result.outcome == "queued":
-                headline = tr("Recorded: it will be sent automatically")
+            if result.outcome == Outcome.CHECKED_IN:
+                tone, headline = "ok", tr("Checked in")
+            elif result.outcome == Outcome.QUEUED:
+                tone, headline = "ok", tr("Recorded: it will be sent automatically")
             else:
-                headline = tr("Please see a staff member")
-            self.banner.show_tone("ok" if cleared else "warn", headline)
-            self.text.setText(message(result.message_key))
-            warnings = [message(f"trust.{w}_unverified") for w in result.warnings]
+                tone, headline = "warn", tr("Please see a staff member")
+            self.banner.show_tone(tone, headline)
+            self.text.setText(message(result.message_key, result.params))
+            warnings = [message(warning_key(w)) for w in result.warnings]
             self.warnings.setText("\n".join("⚠  " + w for w in warnings))
             self.warnings.setVisible(bool(warnings))
         super().retranslate()
 
     def _rows(self) -> list[tuple[str, str, bool]]:
-        if self.result is None or self.result.receipt is None:
+        result = self.result
+        if result is None:
             return []
-        display: Mapping[str, str] = self.result.receipt.display
-        rows: list[tuple[str, str, bool]] = []
-        decision = display.get("decision")
-        if decision:
-            words = {"cleared": "✔  " + tr("Cleared"), "refer": "!  " + tr("See staff"),
-                     "refused": "✖  " + tr("Not cleared"), "present": "✔  " + tr("Present"),
-                     "duplicate": "!  " + tr("Already checked in")}
-            rows.append((tr("Decision"), words.get(decision, decision), False))
-        labels = (("queue_number", tr("Your number"), True), ("department", tr("Go to"), False),
-                  ("flight", tr("Flight"), False), ("seat", tr("Seat"), False), ("room", tr("Exam room"), True),
-                  ("sbd", tr("Candidate number"), False), ("time", tr("Time"), False))
-        for key, name, big in labels:
-            if display.get(key):
-                rows.append((name, str(display[key]), big))
+        rows = _display_rows(None if result.receipt is None else result.receipt.display)
+        if result.failure is not None:
+            rows.append((tr("Reference for staff"), short_reference(result.ref), False))
         return rows
 
 
@@ -599,10 +607,10 @@ class ErrorScreen(OutcomeScreen):
     def retranslate(self) -> None:
         result = self.result
         if result is not None:
-            staff = not retryable(result.message_key)
+            staff = result.failure is None or NEXT[result.failure.kind] is not Next.RETRY
             headline = tr("Please see a staff member") if staff else tr("That did not work")
             self.banner.show_tone("error", headline)
-            self.text.setText(message(result.message_key))
+            self.text.setText(message(result.message_key, result.params))
             self.again.setVisible(self.can_retry and not staff)
         super().retranslate()
 
@@ -612,8 +620,26 @@ class ErrorScreen(OutcomeScreen):
         rows = []
         if self.result.failed_step:
             rows.append((tr("Step"), step_name(self.result.failed_step, self.profile), False))
-        rows.append((tr("Reference for staff"), self.result.ref, False))
+        rows.append((tr("Reference for staff"), short_reference(self.result.ref), False))
         return rows
+
+
+def _display_rows(display) -> list[tuple[str, str, bool]]:
+    """(name, value, big) rows for what the destination gave the person to take away."""
+    if isinstance(display, QueueTicket):
+        return [row for row in ((tr("Your number"), display.queue_number, True),
+                                (tr("Go to"), display.department, False)) if row[1]]
+    if isinstance(display, GateClearance):
+        words = {"cleared": "✔  " + tr("Cleared"), "refer": "!  " + tr("See staff"),
+                 "refused": "✖  " + tr("Not cleared")}
+        rows = [(tr("Decision"), words[display.decision], False), (tr("Flight"), display.flight, False)]
+        return rows + ([(tr("Seat"), display.seat, False)] if display.seat else [])
+    if isinstance(display, ExamAdmission):
+        words = {"present": "✔  " + tr("Present"), "duplicate": "!  " + tr("Already checked in")}
+        rows = [(tr("Decision"), words[display.decision], False), (tr("Exam room"), display.room, True),
+                (tr("Candidate number"), display.sbd, False), (tr("Time"), display.time, False)]
+        return [row for row in rows if row[1]]
+    return []
 
 
 ScreenFactory = Callable[[], Screen]

@@ -6,10 +6,11 @@ each event is handed to the screen through a Qt signal (queued to the UI thread)
 consent question blocks the worker on a :class:`threading.Event` until the person answers on the
 screen (or the question times out, or the check-in is cancelled).
 
-The access key works the same way: :class:`KeypadKeys` is the key source the runner hands to the session.
-On the first attempt it tries the card's QR code (the hardware's own key source); when no QR code is seen,
-when the person taps "type my number", and whenever the chip refused a key, it asks the keypad screen
-(``key_requested``) and blocks the worker until the person submits a number or cancels.
+The access key works the same way: :class:`~kiosk.key_source.KeypadKeys` is the key source the runner
+hands to the session. On the first attempt it tries the card's QR code (the hardware's own key source);
+when no QR code is seen, when the person taps "type my number", and whenever the chip refused a key, it
+asks the keypad screen (``key_requested``) and blocks the worker until the person submits a number or
+cancels.
 """
 
 from __future__ import annotations
@@ -22,65 +23,21 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from kiosk.errors import KeyEntryCancelled, KeyNotFound, KioskError
-from kiosk.session import KeyInput, SessionEvent, SessionResult
+from kiosk.errors import KeyEntryCancelled, KioskError
+from kiosk.key_source import KeyInput, KeypadKeys, KeySource
+from kiosk.outcomes import EventState, Step
+from kiosk.session import SessionEvent, SessionResult
 
 #: ``make_session(listener=..., consent=..., keypad=...) -> (session, outbox or None)``, e.g. around
 #: :func:`kiosk.assembly.build_session`. ``keypad(scan)`` turns the hardware's key source ``scan`` (the
 #: configured key or the card's QR code, e.g. ``Hardware.keys``) into the screen's key source, to pass as
 #: ``build_session(..., keys=keypad(hardware.keys))``.
 SessionFactory = Callable[..., tuple[Any, Any]]
-KeySource = Callable[[int], KeyInput]
 
 
 log = logging.getLogger(__name__)
 
-
-class KeypadKeys:
-    """The session's key source on the kiosk screen (runs on the worker thread; touches no widget).
-
-    Attempt 0: ``scan`` (the QR code through the camera, or a configured key); on :class:`KeyNotFound`, or
-    when ``interrupt`` is set (the person asked to type, or the check-in was cancelled) while scanning,
-    ``ask`` the keypad. Attempt 1, 2, …: the chip refused the key, so ``ask`` again with that message.
-    ``ask(attempt, message_key or None)`` blocks until a key is typed and raises
-    :class:`KeyEntryCancelled` when the person cancels.
-    """
-
-    def __init__(self, scan: KeySource | None, ask: Callable[[int, str | None], KeyInput],
-                 interrupt: threading.Event, *, poll_s: float = 0.05) -> None:
-        self._scan, self._ask, self._interrupt, self._poll_s = scan, ask, interrupt, poll_s
-
-    def __call__(self, attempt: int) -> KeyInput:
-        if attempt >= 1:
-            return self._ask(attempt, "chip.access_denied")
-        if self._scan is None or self._interrupt.is_set():
-            return self._ask(attempt, None)
-        try:
-            found = self._scan_until_interrupted(attempt)
-        except KeyNotFound as exc:
-            return self._ask(attempt, exc.message_key)
-        return found if found is not None else self._ask(attempt, None)
-
-    def _scan_until_interrupted(self, attempt: int) -> KeyInput | None:
-        """The scan's key, or None when interrupted first (the scan then finishes on its own, unheard)."""
-        outcome: dict[str, Any] = {}
-        done = threading.Event()
-
-        def scan() -> None:
-            try:
-                outcome["key"] = self._scan(attempt)
-            except BaseException as exc:  # noqa: BLE001 (handed to the worker thread and raised there)
-                outcome["error"] = exc
-            finally:
-                done.set()
-
-        threading.Thread(target=scan, name="kiosk-qr-scan", daemon=True).start()
-        while not done.wait(self._poll_s):
-            if self._interrupt.is_set():
-                return None
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["key"]
+_PACED = (Step.CARD, Step.KEY, Step.CHIP, Step.TRUST, Step.DESTINATION)  # the demo's steps worth a pause
 
 
 class _Worker(QObject):
@@ -195,7 +152,7 @@ class SessionRunner(QObject):
     # -- worker thread -------------------------------------------------------------------------------
     def _on_event(self, event: SessionEvent) -> None:
         self.event.emit(event)  # queued to the UI thread
-        if self._pace_s and event.state == "done" and event.step in ("card", "key", "chip", "trust", "destination"):
+        if self._pace_s and event.state == EventState.DONE and event.step in _PACED:
             time.sleep(self._pace_s)
 
     def _ask_consent(self) -> bool:

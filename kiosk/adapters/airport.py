@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.adapters.base import Adapter, UpstreamRejected, UpstreamUnavailable
 from kiosk.adapters.bcbp import BcbpError, BoardingPass, Leg, parse_bcbp
-from kiosk.checkin import CheckIn, Decision, Person, Receipt
+from kiosk.checkin import CheckIn, Decision, DecisionStatus, GateClearance, Person, Receipt
 from kiosk.names import NameMatchKind, match_boarding_pass_name, parse_iata_name
 
 __all__ = ["AirportAdapter", "Clearance", "ClearanceStore", "SqliteClearanceStore"]
@@ -117,6 +117,16 @@ def _choose_leg(bp: BoardingPass, airport: str, today_day: int) -> Leg | None:
     return (today or here)[0]
 
 
+def _boarding_pass(text: str | None) -> tuple[BoardingPass | None, Decision | None]:
+    """The parsed boarding pass, or the decision to ask for one that can be read."""
+    if not text or not text.strip():
+        return None, Decision(Decision.REFER, ("airport.boarding_pass_missing",), ("no boarding pass was scanned",))
+    try:
+        return parse_bcbp(text), None
+    except BcbpError as exc:
+        return None, Decision(Decision.REFER, (BcbpError.message_key,), (f"boarding pass unreadable: {exc}",))
+
+
 class AirportAdapter(Adapter):
     """The airport profile. ``airport_code`` is this airport's IATA code (e.g. ``"HAN"``)."""
 
@@ -152,15 +162,18 @@ class AirportAdapter(Adapter):
             return moment.replace(tzinfo=self.tz)
         return moment.astimezone(self.tz)
 
+    requires = (CONTEXT_KEY,)
+
+    def precheck(self, context: Mapping[str, str]) -> Decision:
+        """The boarding pass comes first: without a readable one, the card and the face are not asked for."""
+        _, problem = _boarding_pass(context.get(CONTEXT_KEY))
+        return problem or Decision(Decision.CLEARED)
+
     def decide(self, person: Person, text: str | None, at: datetime) -> tuple[Decision, Leg | None]:
         """The decision for ``person`` presenting boarding pass ``text`` at moment ``at``."""
-        if not text or not text.strip():
-            return Decision(Decision.REFER, ("airport.boarding_pass_missing",),
-                            ("no boarding pass was scanned",)), None
-        try:
-            bp = parse_bcbp(text)
-        except BcbpError as exc:
-            return Decision(Decision.REFER, (BcbpError.message_key,), (f"boarding pass unreadable: {exc}",)), None
+        bp, problem = _boarding_pass(text)
+        if problem is not None:
+            return problem, None
 
         today = self._local(at).timetuple().tm_yday
         leg = _choose_leg(bp, self.airport_code, today)
@@ -216,5 +229,5 @@ class AirportAdapter(Adapter):
         stored, duplicate = self.store.add(clearance)
         log.info("airport clearance ref=%s decision=%s duplicate=%s", stored.reference, stored.decision, duplicate)
         return Receipt(stored.reference,
-                       MappingProxyType({"decision": stored.decision, "flight": stored.flight, "seat": stored.seat}),
+                       GateClearance(DecisionStatus(stored.decision), stored.flight, stored.seat or None),
                        duplicate=duplicate)

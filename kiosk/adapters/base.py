@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from kiosk.checkin import CheckIn, Decision, Person, Receipt
 from kiosk.errors import KioskError
@@ -24,10 +25,12 @@ class UpstreamError(KioskError):
     message_key = "upstream.error"
     retryable = False
 
-    def __init__(self, message: str, *, step: str | None = None, code: str | None = None) -> None:
+    def __init__(self, message: str, *, step: str | None = None, code: str | None = None,
+                 params: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.step = step
         self.code = code  # the upstream's own result code, for staff logs
+        self.params = MappingProxyType(dict(params or {}))  # placeholders of ``message_key`` (e.g. a time)
 
 
 class UpstreamUnavailable(UpstreamError):
@@ -43,6 +46,12 @@ class Adapter(abc.ABC):
     """A destination system. Implementations are configured from their profile's table in ``config/``."""
 
     name: str = "adapter"
+    #: what the person must give besides the card, before the card is read (context keys, e.g. "boarding_pass")
+    requires: tuple[str, ...] = ()
+
+    def precheck(self, context: Mapping[str, str]) -> Decision:
+        """Before the card is read: is what the person gave (``requires``) usable? Cleared by default."""
+        return Decision(Decision.CLEARED)
 
     @abc.abstractmethod
     def lookup(self, person: Person, context: Mapping[str, str]) -> Decision:

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.adapters.base import Adapter, UpstreamRejected, UpstreamUnavailable
 from kiosk.adapters.roster import Candidate, Roster, load_roster, normalize_room
-from kiosk.checkin import CheckIn, Decision, Evidence, Person, Receipt
+from kiosk.checkin import AttendanceStatus, CheckIn, Decision, Evidence, ExamAdmission, Person, Receipt
 from kiosk.names import fold_compact, same_name
 
 __all__ = ["AlreadyCheckedIn", "Attendance", "CandidateMatch", "ExamAdapter"]
@@ -76,7 +76,7 @@ class AlreadyCheckedIn(UpstreamRejected):
 
     def __init__(self, first_time: str, first_reference: str) -> None:
         super().__init__(f"already checked in at {first_time} (reference {first_reference})",
-                         step="exam.submit", code="already_checked_in")
+                         step="exam.submit", code="already_checked_in", params={"time": first_time})
         self.first_time = first_time
         self.first_reference = first_reference
 
@@ -252,7 +252,7 @@ class ExamAdapter(Adapter):
             details["checked_in_at"] = first.time
             notes.append(f"already checked in at {first.time} (reference {first.reference})")
             return Decision(Decision.REFER, ("exam.already_checked_in",), tuple(notes),
-                            MappingProxyType(details)), found
+                            MappingProxyType(details), MappingProxyType({"time": first.time})), found
         if found.by == "name_dob":
             notes.append("matched by name and birth date: the roster has no ID number for this candidate")
         return Decision(Decision.CLEARED, ("exam.cleared",), tuple(notes), MappingProxyType(details)), found
@@ -268,8 +268,8 @@ class ExamAdapter(Adapter):
 
     @staticmethod
     def _receipt(row: Attendance, duplicate: bool) -> Receipt:
-        return Receipt(row.reference, MappingProxyType({
-            "decision": row.status, "sbd": row.sbd, "room": row.room, "time": row.time}), duplicate=duplicate)
+        return Receipt(row.reference, ExamAdmission(AttendanceStatus(row.status), row.room, row.sbd, row.time),
+                       duplicate=duplicate)
 
     def submit(self, checkin: CheckIn) -> Receipt:
         found = self.match(checkin.person)

@@ -33,7 +33,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 
 from kiosk.adapters.base import Adapter, UpstreamRejected, UpstreamUnavailable
@@ -50,7 +49,7 @@ from kiosk.adapters.bhyt import (
     staff_from_table,
     urllib_post,
 )
-from kiosk.checkin import CheckIn, Decision, Evidence, Person, Receipt
+from kiosk.checkin import CheckIn, Decision, Evidence, Person, QueueTicket, Receipt
 
 log = logging.getLogger(__name__)
 
@@ -171,9 +170,9 @@ class HospitalAdapter(Adapter):
             log.warning("hospital checkin=%s http=%d answer without a reference", checkin.checkin_id, reply.status)
             raise UpstreamUnavailable("the hospital's answer has no reference", step="hospital.submit",
                                       code=f"http.{reply.status}")
-        display = {"queue_number": queue, "department": str(data.get("department") or "")}
+        ticket = QueueTicket(queue or None, str(data.get("department") or "") or None)
         duplicate = reply.status == 200 or (reply.header("Idempotent-Replayed") or "").lower() == "true"
-        return Receipt(reference, MappingProxyType({k: v for k, v in display.items() if v}), duplicate), reply.status
+        return Receipt(reference, ticket, duplicate), reply.status
 
     def _submit_fhir(self, checkin: CheckIn, insurance: Mapping[str, str]) -> tuple[Receipt, int]:
         resource = encounter(checkin, insurance, self.config)
@@ -193,9 +192,8 @@ class HospitalAdapter(Adapter):
         if not identifier:
             raise UpstreamUnavailable("the FHIR server's answer names no Encounter", step="hospital.submit",
                                       code=f"http.{reply.status}")
-        display = {"queue_number": _queue_number(data, self.config.queue_system), "department": _department(data)}
-        receipt = Receipt(f"Encounter/{identifier}", MappingProxyType({k: v for k, v in display.items() if v}),
-                          duplicate=reply.status == 200)
+        ticket = QueueTicket(_queue_number(data, self.config.queue_system) or None, _department(data) or None)
+        receipt = Receipt(f"Encounter/{identifier}", ticket, duplicate=reply.status == 200)
         return receipt, reply.status
 
     def _post(self, url: str, body: bytes, headers: Mapping[str, str], checkin: CheckIn) -> HttpReply:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
-from types import MappingProxyType
 
 from kiosk.adapters.base import Adapter
-from kiosk.checkin import CheckIn, Decision, Person, Receipt
+from kiosk.checkin import CheckIn, Decision, Person, QueueTicket, Receipt
 
 
 class LocalQueueAdapter(Adapter):
@@ -32,7 +31,5 @@ class LocalQueueAdapter(Adapter):
                                     (checkin.checkin_id,)).rowcount == 1
         (number,) = self._db.execute("SELECT number FROM queue WHERE checkin_id = ?",
                                      (checkin.checkin_id,)).fetchone()
-        display = {"queue_number": f"{self.prefix}{number:03d}"}
-        if self.department:
-            display["department"] = self.department
-        return Receipt(f"{self.prefix}{number:03d}", MappingProxyType(display), duplicate=not inserted)
+        ticket = QueueTicket(f"{self.prefix}{number:03d}", self.department or None)
+        return Receipt(ticket.queue_number, ticket, duplicate=not inserted)

@@ -12,10 +12,9 @@ import logging
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from types import MappingProxyType
 
 from kiosk.adapters.base import Adapter, UpstreamRejected, UpstreamUnavailable
-from kiosk.checkin import CheckIn, Decision, Person, Receipt, checkin_to_dict
+from kiosk.checkin import CheckIn, Decision, Person, Receipt, checkin_to_dict, display_from_dict
 
 log = logging.getLogger(__name__)
 _RETRYABLE_4XX = {408, 409, 425, 429}
@@ -51,6 +50,7 @@ class WebhookAdapter(Adapter):
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise UpstreamUnavailable(f"receiver unreachable: {exc}", step="submit") from exc
         log.info("webhook: %s accepted with HTTP %d", checkin.checkin_id, status)
+        display = answer.get("display")
         return Receipt(str(answer.get("reference", checkin.checkin_id)),
-                       MappingProxyType({str(k): str(v) for k, v in dict(answer.get("display", {})).items()}),
+                       display_from_dict(display) if isinstance(display, dict) else None,
                        duplicate=bool(answer.get("duplicate", False)))

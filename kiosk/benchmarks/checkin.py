@@ -28,8 +28,9 @@ from kiosk.assembly import Hardware, build_session
 from kiosk.checkin import CheckIn, Evidence, Person
 from kiosk.demo_site import demo_site
 from kiosk.outbox import Outbox
-from kiosk.session import CHECKED_IN
+from kiosk.outcomes import Outcome
 from kiosk.settings import Profile, load_profile
+from kiosk.simulator import VirtualCards
 from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
 
 PROFILE_NAMES = ("demo", "hospital", "airport", "exam")
@@ -64,18 +65,18 @@ def _checkins(name: str, repeat: int, data: Path) -> dict:
         for i in range(repeat + 1):  # the first run warms the caches (models, card portrait) and is dropped
             if name == "exam":  # one check-in per candidate and session: a new session each time
                 profile = replace(profile, adapter={**profile.adapter, "session": f"bench-{time.time_ns()}"})
-            hardware = Hardware(simulator=True)
+            hardware = Hardware(cards=VirtualCards())
             session, outbox = build_session(profile, hardware)
             try:
                 result = session.run(context)
             finally:
                 outbox.close()
-            if result.outcome != CHECKED_IN:
+            if result.outcome != Outcome.CHECKED_IN:
                 raise RuntimeError(f"{name}: the benchmark check-in ended {result.outcome} ({result.detail})")
             if i == 0:
                 continue
             timed = {step: s for step, s in result.timings if step != "card"}
-            link = hardware.last_reader.modelled_s
+            link = hardware.cards.last_reader.modelled_s
             totals.append(sum(timed.values()) + link)
             for step, seconds in {**timed, "chip_link_modelled": link}.items():
                 steps.setdefault(step, []).append(seconds)
@@ -102,12 +103,12 @@ def _outbox_rate(count: int, data: Path) -> dict:
 
 def _memory(count: int, data: Path) -> dict:
     profile = replace(load_profile("demo"), data_dir=data / "memory", csca=())
-    hardware = Hardware(simulator=True)
+    hardware = Hardware(cards=VirtualCards())
     session, outbox = build_session(profile, hardware)
     at_100 = None
     try:
         for i in range(1, count + 1):
-            if session.run().outcome != CHECKED_IN:
+            if session.run().outcome != Outcome.CHECKED_IN:
                 raise RuntimeError("the memory benchmark's check-in did not succeed")
             if i == min(100, count):
                 at_100 = _rss_mb()

@@ -13,13 +13,30 @@ import sys
 
 from kiosk import keys
 from kiosk.assembly import Hardware, build_session, context_from
+from kiosk.cards import CardSource, PcscCards
 from kiosk.errors import UsageError
-from kiosk.messages import message
-from kiosk.session import CHECKED_IN, ERROR, QUEUED, SessionEvent, SessionResult
+from kiosk.messages import message, warning_key
+from kiosk.outcomes import EventState, FailureKind, short_reference
+from kiosk.session import SessionEvent, SessionResult
 from kiosk.settings import PROFILES, SettingsError, load_profile
 from nfc.errors import AccessKeyError
 
 EXIT_OK, EXIT_REFUSED, EXIT_KEY, EXIT_LINK, EXIT_FACE = 0, 1, 3, 4, 5
+
+#: the exit status of each kind of failure (a plain or queued check-in exits 0)
+EXIT_STATUS = {
+    FailureKind.RETRY: EXIT_REFUSED,
+    FailureKind.CANCELLED: EXIT_REFUSED,
+    FailureKind.STAFF: EXIT_REFUSED,
+    FailureKind.NEW_KEY: EXIT_KEY,
+    FailureKind.NO_CARD: EXIT_LINK,
+    FailureKind.CARD: EXIT_LINK,
+    FailureKind.CHIP: EXIT_LINK,
+    FailureKind.READER: EXIT_LINK,
+    FailureKind.FACE: EXIT_FACE,
+    FailureKind.FACE_REFUSED: EXIT_FACE,
+    FailureKind.DECLINED: EXIT_FACE,
+}
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +72,16 @@ def _hardware(args: argparse.Namespace) -> Hardware:
                else None)
     except AccessKeyError as exc:
         raise UsageError(str(exc)) from exc
-    return Hardware(simulator=args.simulator, reader=args.reader, wait_s=args.wait, camera=args.camera, key=key)
+    return Hardware(cards=card_source(args.simulator, args.reader, args.wait), camera=args.camera, key=key)
+
+
+def card_source(simulator: bool, reader: str | None, wait_s: float = 30.0) -> CardSource:
+    """The built-in virtual card (``--simulator``) or the PC/SC reader named ``reader`` (None: the first)."""
+    if simulator:
+        from kiosk.simulator import VirtualCards
+
+        return VirtualCards()
+    return PcscCards(reader, wait_s)
 
 
 def _session(args: argparse.Namespace, listener=lambda event: None):
@@ -66,20 +92,13 @@ def _session(args: argparse.Namespace, listener=lambda event: None):
     return build_session(profile, _hardware(args), listener=listener)
 
 
-def _exit_status(result: SessionResult) -> int:
-    if result.outcome in (CHECKED_IN, QUEUED):
-        return EXIT_OK
-    if result.message_key == "chip.access_denied":
-        return EXIT_KEY
-    if result.outcome == ERROR and result.message_key.startswith("chip."):
-        return EXIT_LINK
-    if result.message_key.startswith("face.") and result.message_key != "face.no_match":
-        return EXIT_FACE
-    return EXIT_REFUSED
+def exit_status(result: SessionResult) -> int:
+    return EXIT_OK if result.failure is None else EXIT_STATUS[result.failure.kind]
 
 
 def result_json(result: SessionResult) -> dict:
-    text = message(result.message_key)
+    text = message(result.message_key, result.params)
+    failure = result.failure
     return {
         "ref": result.ref, "outcome": result.outcome, "message_key": result.message_key,
         "message": {"vi": text.vi, "en": text.en}, "checkin_id": result.checkin_id,
@@ -87,7 +106,10 @@ def result_json(result: SessionResult) -> dict:
             "status": result.decision.status, "reasons": list(result.decision.reasons),
             "staff_notes": list(result.decision.staff_notes)},
         "receipt": None if result.receipt is None else {
-            "reference": result.receipt.reference, "display": dict(result.receipt.display)},
+            "reference": result.receipt.reference, "display": result.receipt.display_dict()},
+        "failure": None if failure is None else {
+            "kind": failure.kind, "step": failure.step, "reason": failure.reason,
+            "reference": short_reference(result.ref)},
         "warnings": list(result.warnings), "failed_step": result.failed_step, "detail": result.detail,
         "timings": {step: round(s, 4) for step, s in result.timings}, "total_s": round(result.total_s, 4),
     }
@@ -97,13 +119,13 @@ def _print(result: SessionResult, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result_json(result), ensure_ascii=False, indent=2))
         return
-    text = message(result.message_key)
+    text = message(result.message_key, result.params)
     print(f"{text.vi}\n{text.en}")
     if result.receipt is not None:
-        for name, value in result.receipt.display.items():
+        for name, value in result.receipt.display_dict().items():
             print(f"  {name}: {value}")
     for warning in result.warnings:
-        print(f"  ! {warning}: {message('trust.' + warning + '_unverified').both()}")
+        print(f"  ! {warning}: {message(warning_key(warning)).both()}")
     steps = ", ".join(f"{step} {s:.3f}s" for step, s in result.timings)
     print(f"[{result.outcome}] {steps} (total {result.total_s:.3f} s)", file=sys.stderr)
     if result.detail:
@@ -111,7 +133,7 @@ def _print(result: SessionResult, as_json: bool) -> None:
 
 
 def _progress(event: SessionEvent) -> None:
-    if event.state != "started":
+    if event.state != EventState.STARTED:
         print(f"  {event.step}: {event.state} ({event.elapsed_s:.3f} s)", file=sys.stderr)
 
 
@@ -122,7 +144,7 @@ def run_check(args: argparse.Namespace) -> int:
     finally:
         outbox.close()
     _print(result, args.json)
-    return _exit_status(result)
+    return exit_status(result)
 
 
 def run_loop(args: argparse.Namespace) -> int:

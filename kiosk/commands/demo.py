@@ -16,11 +16,12 @@ import json
 import os
 
 from kiosk.assembly import Hardware, build_session
-from kiosk.commands.check import _exit_status, result_json
+from kiosk.commands.check import exit_status, result_json
 from kiosk.errors import UsageError
 from kiosk.messages import message
 from kiosk.session import SessionResult
 from kiosk.settings import SettingsError, load_profile
+from kiosk.simulator import VirtualCards
 
 _CHECKS = (("passive_authentication", "Xác thực thụ động / Passive Authentication"),
            ("active_authentication", "Xác thực chủ động / Active Authentication"),
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         profile = load_profile("demo")
     except SettingsError as exc:
         raise UsageError(str(exc)) from exc
-    hardware = Hardware(simulator=True, camera=args.camera)
+    hardware = Hardware(cards=VirtualCards(), camera=args.camera)
     session, outbox = build_session(profile, hardware)
     try:
         result = session.run()
@@ -62,14 +63,14 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(result_json(result), ensure_ascii=False, indent=2))
     else:
         _print(result, hardware)
-    return _exit_status(result)
+    return exit_status(result)
 
 
 def _print(result: SessionResult, hardware: Hardware) -> None:
     print("Thẻ CCCD ảo (công dân giả định) / virtual CCCD (a fictional citizen), demo face as camera")
     for step, seconds in result.timings:
         print(f"  {step:<12} {seconds:7.3f} s")
-    reader = hardware.last_reader
+    reader = hardware.cards.last_reader
     if reader is not None:
         print(f"  (the chip read would take {reader.modelled_s:.3f} s on a 424 kbit/s reader, {reader.apdus} APDUs)")
     evidence = result.evidence
@@ -78,10 +79,10 @@ def _print(result: SessionResult, hardware: Hardware) -> None:
             print(f"  {label}: {getattr(evidence, name)}")
         if evidence.face_distance is not None:
             print(f"  Khuôn mặt / face: distance {evidence.face_distance} (threshold {evidence.face_threshold})")
-    text = message(result.message_key)
+    text = message(result.message_key, result.params)
     print(f"{text.vi}\n{text.en}")
     if result.receipt is not None:
-        for name, value in result.receipt.display.items():
+        for name, value in result.receipt.display_dict().items():
             print(f"  {name}: {value}")
     if result.detail:
         print(f"  [staff] {result.failed_step}: {result.detail}")

@@ -40,6 +40,7 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack):
     """(make_session, KioskOptions) for the arguments; ``stack`` keeps the demo site's stand-ins running
     as long as the screen does. The UI package is imported here only."""
     from kiosk.assembly import Hardware, build_session
+    from kiosk.commands.check import card_source
     from ui.app import KioskOptions
 
     try:
@@ -57,7 +58,7 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack):
         from nfc.sim.citizen import DEMO_ID_NUMBER
 
         key = key_from_can(DEMO_ID_NUMBER[-6:])
-    hardware = Hardware(simulator=args.demo, reader=args.reader, camera=args.camera, key=key)
+    hardware = Hardware(cards=card_source(args.demo, args.reader), camera=args.camera, key=key)
 
     def make_session(*, listener, consent, keypad=None):
         # keypad(scan): the screen's key source, the card's QR code (hardware.keys) first, then the keypad
@@ -67,12 +68,6 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack):
         except SettingsError as exc:
             raise UsageError(str(exc)) from exc
 
-    steps = ["card", "key", "chip", "trust"]
-    if profile.face.enabled:
-        steps.append("face")
-        if profile.face.liveness:
-            steps.append("liveness")
-    steps += ["destination", "result"]
     camera = args.camera
     # a camera index is opened once and shared by the session and the preview (Hardware.shared_camera)
     preview = hardware.preview_frames
@@ -84,7 +79,7 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack):
         return {"Reader": reader, "Camera": camera if camera is not None else "demo face",
                 "Trust store": anchors, "Site": profile.site}
 
-    options = KioskOptions(profile=profile.name, steps=tuple(steps), manual_start=args.demo,
+    options = KioskOptions(profile=profile.name, manual_start=args.demo,
                            pace_s=DEMO_PACE_S if args.demo else 0.0, language=args.lang, operator_pin=pin,
                            preview=preview if profile.face.enabled else None, info=info,
                            context=context, on_shutdown=hardware.close)

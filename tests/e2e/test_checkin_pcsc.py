@@ -140,7 +140,8 @@ def test_exam_candidate_checks_in_once_and_a_second_attempt_is_flagged(pcscd: st
     assert status == 0 and out["outcome"] == "checked_in", out
     status, again = check(pcscd, site, path)
     assert status == 1 and again["outcome"] == "refer", again
-    assert "exam.already_checked_in" in again["decision"]["reasons"]
+    assert again["message_key"] == "exam.already_checked_in" and again["failure"]["kind"] == "staff"
+    assert again["message"]["vi"].count(":") >= 1 and "{time}" not in again["message"]["vi"]
 
 
 def test_no_csca_means_the_kiosk_refuses(pcscd: str, site: dict) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.adapters.airport import AirportAdapter, SqliteClearanceStore
 from kiosk.adapters.base import UpstreamRejected
-from kiosk.checkin import CheckIn, Decision, Evidence, Person
+from kiosk.checkin import CheckIn, Decision, DecisionStatus, Evidence, GateClearance, Person
 from kiosk.messages import _catalogue
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -133,14 +133,14 @@ def test_submit_is_idempotent_and_survives_a_restart(tmp_path: Path) -> None:
     adapter = AirportAdapter("HAN", database=db, clock=lambda: NOW)
     checkin = _checkin(bcbp())
     first = adapter.submit(checkin)
-    assert dict(first.display) == {"decision": "cleared", "flight": "VN 213", "seat": "12C"}
+    assert first.display == GateClearance(DecisionStatus.CLEARED, "VN 213", "12C")
     assert not first.duplicate and first.reference.startswith("AP-")
     again = adapter.submit(checkin)
     assert again.duplicate and again.reference == first.reference and again.display == first.display
 
     restarted = AirportAdapter("HAN", database=db, clock=lambda: NOW + timedelta(hours=30))
     replay = restarted.submit(checkin)
-    assert replay.duplicate and replay.display["decision"] == "cleared"
+    assert replay.duplicate and replay.display.decision is DecisionStatus.CLEARED
     rows = SqliteClearanceStore(db)._db.execute("SELECT count(*) FROM clearance").fetchone()
     assert rows == (1,)
 
@@ -148,11 +148,11 @@ def test_submit_is_idempotent_and_survives_a_restart(tmp_path: Path) -> None:
 def test_submit_judges_the_date_at_check_in_time() -> None:
     late_delivery = AirportAdapter("HAN", clock=lambda: NOW + timedelta(days=2))
     receipt = late_delivery.submit(_checkin(bcbp(), at=NOW))
-    assert receipt.display["decision"] == "cleared"
+    assert receipt.display.decision is DecisionStatus.CLEARED
 
 
 def test_submit_records_refer_decisions_and_rejects_unreadable_passes(adapter: AirportAdapter) -> None:
-    assert adapter.submit(_checkin(bcbp("TRAN/AN"))).display["decision"] == "refer"
+    assert adapter.submit(_checkin(bcbp("TRAN/AN"))).display.decision is DecisionStatus.REFER
     with pytest.raises(UpstreamRejected):
         adapter.submit(_checkin("garbage"))
 

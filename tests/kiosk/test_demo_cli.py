@@ -16,7 +16,7 @@ def test_demo_checks_in_the_virtual_card_holder(capsys: pytest.CaptureFixture[st
     assert main(["demo", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["outcome"] == "checked_in" and out["receipt"]["display"]["queue_number"] == "A001"
-    assert list(out["timings"]) == ["card", "key", "chip", "trust", "face", "destination", "result"]
+    assert list(out["timings"]) == ["card", "consent", "key", "chip", "trust", "face", "destination", "result"]
 
 
 def test_demo_opens_the_screen_when_there_is_a_display(monkeypatch) -> None:

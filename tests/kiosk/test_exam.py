@@ -14,7 +14,7 @@ import pytest
 from kiosk.adapters.base import UpstreamRejected
 from kiosk.adapters.exam import AlreadyCheckedIn, ExamAdapter
 from kiosk.adapters.roster import load_roster
-from kiosk.checkin import CheckIn, Decision, Evidence, Person
+from kiosk.checkin import AttendanceStatus, CheckIn, Decision, Evidence, ExamAdmission, Person
 from kiosk.messages import _catalogue
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -123,7 +123,7 @@ def test_not_on_roster_ambiguous_and_roster_mismatches(adapter: ExamAdapter) -> 
 
 def test_second_check_in_in_the_same_session_is_flagged(adapter: ExamAdapter, clock: Clock) -> None:
     receipt = adapter.submit(checkin(AN))
-    assert dict(receipt.display) == {"decision": "present", "sbd": "01000123", "room": "012", "time": "07:05"}
+    assert receipt.display == ExamAdmission(AttendanceStatus.PRESENT, "012", "01000123", "07:05")
     assert not receipt.duplicate and receipt.reference.startswith("EX-")
 
     clock.now = T0 + timedelta(minutes=12)

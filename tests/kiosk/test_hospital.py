@@ -15,7 +15,7 @@ import pytest
 from kiosk.adapters.base import UpstreamRejected, UpstreamUnavailable
 from kiosk.adapters.bhyt import BhytClient, BhytConfig, StaffIdentity, md5_hex
 from kiosk.adapters.hospital import NATIONAL_ID_SYSTEM, HospitalAdapter, HospitalConfig
-from kiosk.checkin import CheckIn, Decision, Evidence, Person, Receipt
+from kiosk.checkin import CheckIn, Decision, Evidence, Person, QueueTicket, Receipt
 from kiosk.fakes import closed_port
 from kiosk.fakes.bhyt_server import CHECK_PATH, FakeBhytGateway
 from kiosk.fakes.hospital_server import CHECKINS_PATH, ENCOUNTER_PATH, FakeHospital
@@ -100,7 +100,7 @@ def test_json_registration_carries_person_bhyt_and_evidence(adapter: HospitalAda
                                                             hospital: FakeHospital) -> None:
     checkin = make_checkin(adapter.lookup(PERSON, {}))
     receipt = adapter.submit(checkin)
-    assert receipt == Receipt("HIS-000001", MappingProxyType({"queue_number": "KB001", "department": "Khoa Khám bệnh"}))
+    assert receipt == Receipt("HIS-000001", QueueTicket("KB001", "Khoa Khám bệnh"))
     (request,) = hospital.requests_to(CHECKINS_PATH)
     assert request.headers["idempotency-key"] == checkin.checkin_id
     assert request.headers["content-type"].startswith("application/json")
@@ -128,7 +128,7 @@ def test_a_lost_answer_then_a_retry_is_recorded_once(adapter: HospitalAdapter, h
     with pytest.raises(UpstreamUnavailable):
         adapter.submit(checkin)
     receipt = adapter.submit(checkin)
-    assert receipt.duplicate and receipt.display["queue_number"] == "KB001"
+    assert receipt.duplicate and receipt.display.queue_number == "KB001"
     assert hospital.count(checkin.checkin_id) == 1
 
 
@@ -214,7 +214,7 @@ def test_fhir_registration_is_an_arrived_ambulatory_encounter(fhir: HospitalAdap
     checkin = make_checkin(fhir.lookup(PERSON, {}))
     receipt = fhir.submit(checkin)
     assert receipt.reference == "Encounter/1001" and not receipt.duplicate
-    assert dict(receipt.display) == {"queue_number": "KB001", "department": "Khoa Khám bệnh"}
+    assert receipt.display == QueueTicket("KB001", "Khoa Khám bệnh")
     (request,) = hospital.requests_to(ENCOUNTER_PATH)
     assert request.headers["content-type"].startswith("application/fhir+json")
     assert request.headers["if-none-exist"] == f"identifier=urn:cccd-kiosk:checkin-id|{checkin.checkin_id}"

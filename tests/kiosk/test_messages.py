@@ -33,3 +33,12 @@ def test_every_error_message_key_has_both_languages(key: str) -> None:
 
 def test_vietnamese_diacritics_survive_loading() -> None:
     assert "không khớp" in message("chip.access_denied").vi
+
+
+def test_placeholders_are_filled_and_a_missing_value_never_shows_braces() -> None:
+    from kiosk.messages import message
+
+    filled = message("exam.already_checked_in", {"time": "07:05"})
+    assert "07:05" in filled.vi and "07:05" in filled.en
+    bare = message("exam.already_checked_in")
+    assert "{" not in bare.vi + bare.en

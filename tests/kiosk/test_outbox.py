@@ -103,7 +103,7 @@ def test_upstream_down_then_back_delivers_once(outbox: Outbox, clock: Clock) -> 
         clock.now += 4.0
         receiver.mode = "up"
         result = outbox.deliver_due(lambda p: adapter)[0]
-        assert result.state == DELIVERED and result.receipt.display["queue_number"] == "1"
+        assert result.state == DELIVERED and result.receipt.display.queue_number == "1"
         assert outbox.deliver_due(lambda p: adapter) == []
         assert list(receiver.accepted) == ["c-0"]
     assert outbox.receipt("c-0").reference == "R00001"

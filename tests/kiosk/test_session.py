@@ -18,20 +18,12 @@ from kiosk.adapters.local import LocalQueueAdapter
 from kiosk.adapters.webhook import WebhookAdapter
 from kiosk.audit import AuditLog
 from kiosk.fakes.receiver import Receiver
+from kiosk.key_source import KeyInput
 from kiosk.keys import parse_qr
 from kiosk.outbox import DELIVERED, Outbox
+from kiosk.outcomes import EventState, FailureKind, Outcome, Step
 from kiosk.policy import ChipPolicy
-from kiosk.session import (
-    CANCELLED,
-    CHECKED_IN,
-    ERROR,
-    QUEUED,
-    REFUSED,
-    CheckInSession,
-    KeyInput,
-    SessionConfig,
-    SessionEvent,
-)
+from kiosk.session import CheckInSession, SessionConfig, SessionEvent
 from kiosk.simulator import demo_card, demo_pki
 from nfc.access import CanKey
 from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
@@ -39,6 +31,8 @@ from nfc.sim.link import ReaderFaults, SimulatedReader
 from nfc.transport import InProcessConnection
 from nfc.trust.csca import TrustStore
 
+CHECKED_IN, QUEUED, REFUSED, ERROR, CANCELLED = (
+    Outcome.CHECKED_IN, Outcome.QUEUED, Outcome.REFUSED, Outcome.ERROR, Outcome.CANCELLED)
 GOOD_KEY = KeyInput(CanKey(DEMO_ID_NUMBER[-6:]))
 POLICY = ChipPolicy()
 
@@ -79,13 +73,15 @@ def test_a_genuine_card_and_its_owner_check_in(tmp_path: Path, matcher: Matcher)
     kiosk = Kiosk(tmp_path, matcher)
     result = kiosk.session.run()
     assert result.outcome == CHECKED_IN, result
-    assert result.receipt.display["queue_number"] == "A001"
-    assert [s for s, _ in result.timings] == ["card", "key", "chip", "trust", "face", "destination", "result"]
-    assert result.warnings == ()
+    assert result.receipt.display.queue_number == "A001"
+    assert [s for s, _ in result.timings] == list(kiosk.session.steps) == [
+        Step.CARD, Step.CONSENT, Step.KEY, Step.CHIP, Step.TRUST, Step.FACE, Step.DESTINATION, Step.RESULT]
+    assert result.warnings == () and result.failure is None
     assert kiosk.outbox.state(result.checkin_id) == DELIVERED
-    assert [(e.step, e.state) for e in kiosk.events][:2] == [("card", "started"), ("card", "done")]
+    assert [(e.step, e.state) for e in kiosk.events][:2] == [(Step.CARD, EventState.STARTED),
+                                                              (Step.CARD, EventState.DONE)]
     second = kiosk.session.run()
-    assert second.outcome == CHECKED_IN and second.receipt.display["queue_number"] == "A002"
+    assert second.outcome == CHECKED_IN and second.receipt.display.queue_number == "A002"
 
 
 def test_nothing_personal_reaches_the_audit_log_or_the_logs(tmp_path: Path, matcher: Matcher,
@@ -116,7 +112,8 @@ def test_a_wrong_key_can_be_retried_on_the_same_card(tmp_path: Path, matcher: Ma
 def test_wrong_keys_every_time_end_in_a_refusal(tmp_path: Path, matcher: Matcher) -> None:
     kiosk = Kiosk(tmp_path, matcher, keys=lambda attempt: KeyInput(CanKey("111111")))
     result = kiosk.session.run()
-    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "chip.access_denied", "chip")
+    assert (result.outcome, result.failure.kind, result.failed_step) == (REFUSED, FailureKind.NEW_KEY, Step.CHIP)
+    assert result.message_key == "chip.access_denied"
 
 
 @pytest.mark.parametrize("after", [3, 9, 15])
@@ -124,7 +121,7 @@ def test_card_pulled_away_mid_read_and_the_kiosk_is_ready_again(tmp_path: Path, 
                                                                after: int) -> None:
     kiosk = Kiosk(tmp_path, matcher, faults=ReaderFaults(remove_after=after))
     result = kiosk.session.run()
-    assert (result.outcome, result.message_key) == (ERROR, "chip.card_removed")
+    assert (result.outcome, result.failure.kind, result.message_key) == (ERROR, FailureKind.CARD, "chip.card_removed")
     assert kiosk.outbox.status().pending == 0 and kiosk.outbox.status().delivered == 0
     assert kiosk.session.run().outcome == CHECKED_IN
 
@@ -132,13 +129,14 @@ def test_card_pulled_away_mid_read_and_the_kiosk_is_ready_again(tmp_path: Path, 
 def test_a_camera_that_delivers_nothing_is_a_clear_refusal(tmp_path: Path, matcher: Matcher) -> None:
     kiosk = Kiosk(tmp_path, matcher, camera=lambda: iter(()))
     result = kiosk.session.run()
-    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "face.none_found", "face")
+    assert (result.outcome, result.failure.kind, result.failed_step) == (REFUSED, FailureKind.FACE, Step.FACE)
+    assert result.message_key == "face.none_found"
 
 
 def test_a_camera_showing_no_face_is_refused(tmp_path: Path, matcher: Matcher) -> None:
     blank = ArraySource([np.full((480, 640, 3), 120, np.uint8)], repeat=4)
     result = Kiosk(tmp_path, matcher, camera=blank.frames).session.run()
-    assert result.outcome == REFUSED and result.message_key.startswith("face.")
+    assert result.outcome == REFUSED and result.failure.kind is FailureKind.FACE
 
 
 def test_a_cloned_chip_is_refused_before_the_camera(tmp_path: Path, matcher: Matcher,
@@ -150,9 +148,9 @@ def test_a_cloned_chip_is_refused_before_the_camera(tmp_path: Path, matcher: Mat
     monkeypatch.setattr("tests.kiosk.test_session.demo_card", lambda: original(CardOptions(clone=True)))
     kiosk = Kiosk(tmp_path, matcher)
     result = kiosk.session.run()
-    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "trust.refused", "trust")
-    assert "active_authentication: invalid" in result.detail
-    assert "face" not in [e.step for e in kiosk.events]
+    assert (result.outcome, result.failure.kind, result.failed_step) == (REFUSED, FailureKind.STAFF, Step.TRUST)
+    assert result.message_key == "trust.refused" and "active_authentication: invalid" in result.detail
+    assert Step.FACE not in [e.step for e in kiosk.events]
     assert '"trust"' in kiosk.audit_path.read_text() and "active_authentication" in kiosk.audit_path.read_text()
 
 
@@ -178,7 +176,8 @@ def test_forged_or_cloned_chips_are_refused(tmp_path: Path, matcher: Matcher, mo
     original = simulator.demo_card
     monkeypatch.setattr("tests.kiosk.test_session.demo_card", lambda: original(CardOptions(**options)))
     result = Kiosk(tmp_path, matcher).session.run()
-    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "trust.refused", "trust")
+    assert (result.outcome, result.failure.kind, result.failed_step) == (REFUSED, FailureKind.STAFF, Step.TRUST)
+    assert result.message_key == "trust.refused"
 
 
 def test_qr_code_that_does_not_match_the_chip_is_flagged(tmp_path: Path, matcher: Matcher) -> None:
@@ -222,7 +221,7 @@ def test_cancel_stops_at_the_next_step(tmp_path: Path, matcher: Matcher) -> None
 
     kiosk = Kiosk(tmp_path, matcher, keys=keys)
     result = kiosk.session.run()
-    assert (result.outcome, result.failed_step) == (CANCELLED, "chip")
+    assert (result.outcome, result.failure.kind, result.failed_step) == (CANCELLED, FailureKind.CANCELLED, Step.CHIP)
     assert kiosk.outbox.status().pending == 0
     kiosk.session._keys = lambda attempt: GOOD_KEY  # the cancel flag is cleared when the next run starts
     assert kiosk.session.run().outcome == CHECKED_IN
@@ -234,23 +233,27 @@ def test_an_unexpected_failure_returns_to_ready(tmp_path: Path, matcher: Matcher
 
     kiosk = Kiosk(tmp_path, matcher, camera=broken_camera)
     result = kiosk.session.run()
-    assert (result.outcome, result.message_key, result.failed_step) == (ERROR, "kiosk.error", "face")
+    assert (result.outcome, result.failure.kind, result.failed_step) == (ERROR, FailureKind.RETRY, Step.FACE)
     kiosk.session._camera = demo_frames
     assert kiosk.session.run().outcome == CHECKED_IN
 
 
-def test_declining_consent_stops_before_the_camera(tmp_path: Path, matcher: Matcher) -> None:
-    opened = []
+def test_declining_consent_stops_before_the_camera_or_the_key(tmp_path: Path, matcher: Matcher) -> None:
+    opened, asked = [], []
 
     def camera():
         opened.append(True)
         return demo_frames()
 
-    kiosk = Kiosk(tmp_path, matcher, camera=camera)
+    def keys(attempt: int) -> KeyInput:  # the card's QR code would be read through the camera
+        asked.append(attempt)
+        return GOOD_KEY
+
+    kiosk = Kiosk(tmp_path, matcher, camera=camera, keys=keys)
     kiosk.session._consent = lambda: False
     result = kiosk.session.run()
-    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "face.consent_declined", "face")
-    assert opened == []
+    assert (result.outcome, result.failure.kind, result.failed_step) == (REFUSED, FailureKind.DECLINED, Step.CONSENT)
+    assert opened == [] and asked == []
 
 
 def test_a_still_photo_fails_the_liveness_challenge(tmp_path: Path, matcher: Matcher) -> None:
@@ -259,8 +262,9 @@ def test_a_still_photo_fails_the_liveness_challenge(tmp_path: Path, matcher: Mat
     kiosk = Kiosk(tmp_path, matcher)
     kiosk.session._liveness = LivenessChecker(matcher.engine)
     result = kiosk.session.run()  # the demo camera is one still picture: no head turn, flat motion
-    assert (result.outcome, result.message_key, result.failed_step) == (REFUSED, "face.liveness_failed", "liveness")
-    challenge = [e for e in kiosk.events if e.state == "challenge"]
+    assert (result.outcome, result.failure.kind, result.failed_step) == (
+        REFUSED, FailureKind.FACE_REFUSED, Step.LIVENESS)
+    challenge = [e for e in kiosk.events if e.state == EventState.CHALLENGE]
     assert challenge and challenge[0].message_key in ("face.liveness.turn_left", "face.liveness.turn_right")
 
 

@@ -11,7 +11,7 @@ from kiosk.messages import message
 from tests.ui.fakes import FakeSession, error_result, ok_result, script, texts
 from ui import i18n
 
-FULL = ("card", "key", "chip", "trust", "face", "destination", "result")
+FULL = ("card", "consent", "key", "chip", "trust", "face", "destination", "result")
 UI = Path(__file__).resolve().parents[2] / "ui"
 
 

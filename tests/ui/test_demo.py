@@ -47,7 +47,7 @@ def test_demo_check_in_end_to_end_with_a_smooth_preview(qtbot, make_window, demo
     result = window.last_result
     assert result.outcome == "checked_in", (result.message_key, result.detail)
     assert window.current() is window.result
-    assert result.receipt.display["queue_number"] in texts(window.result)
+    assert result.receipt.display.queue_number in texts(window.result)
     reading = _fps(window.frame_times, marks["card.started"], marks["trust.done"])
     face = _fps(window.frame_times, marks["face.started"], marks["face.done"])
     print(f"preview fps: {reading:.1f} while the chip is read, {face:.1f} during the face match")

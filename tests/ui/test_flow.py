@@ -9,7 +9,7 @@ import pytest
 from kiosk.messages import message
 from tests.ui.fakes import FakeSession, error_result, ok_result, script, texts
 
-FULL = ("card", "key", "chip", "trust", "face", "destination", "result")
+FULL = ("card", "consent", "key", "chip", "trust", "face", "destination", "result")
 
 
 def _texts(widget) -> str:
@@ -75,7 +75,7 @@ def test_airport_refer_says_see_staff(qtbot, make_window) -> None:
 
 
 def test_exam_result_room_and_candidate_number(qtbot, make_window) -> None:
-    display = {"decision": "cleared", "sbd": "01000123", "room": "012", "time": "07:05"}
+    display = {"decision": "present", "sbd": "01000123", "room": "012", "time": "07:05"}
     session = FakeSession(script(*FULL), ok_result(display, key="exam.cleared"))
     window = make_window(session, profile="exam")
     window.welcome.go.click()
@@ -112,7 +112,7 @@ def test_every_error_says_what_to_do_next(qtbot, make_window, key, step, retry) 
     session = FakeSession(script(*steps, fail=step, fail_key=key), error_result(key, step=step))
     window = make_window(session, profile="hospital")
     window.welcome.go.click()
-    if "face" in steps:
+    if "consent" in steps:
         _agree_when_asked(qtbot, window)
     qtbot.waitUntil(lambda: window.current() is window.error, timeout=5000)
     shown = _texts(window.error)
@@ -147,7 +147,7 @@ def test_declining_consent_never_starts_the_camera(qtbot, make_window) -> None:
 
 def test_liveness_challenge_shows_the_turn_prompt(qtbot, make_window) -> None:
     gate = threading.Event()
-    steps = ("card", "key", "chip", "trust", "face", "liveness")
+    steps = ("card", "consent", "key", "chip", "trust", "face", "liveness")
     session = FakeSession(script(*steps, challenge="face.liveness.turn_left"), ok_result(), gate=gate)
     window = make_window(session, profile="airport")
     window.welcome.go.click()
@@ -195,3 +195,10 @@ def test_a_real_reader_waits_on_the_welcome_screen(qtbot, make_window) -> None:
     gate.set()  # no card came: the kiosk keeps waiting, silently
     qtbot.waitUntil(lambda: len(session.contexts) >= 2, timeout=5000)
     assert window.current() is window.welcome
+
+
+def test_every_failure_kind_has_a_next_step_on_screen() -> None:
+    from kiosk.outcomes import FailureKind
+    from ui.screens import NEXT
+
+    assert set(NEXT) == set(FailureKind)

@@ -12,11 +12,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from kiosk.errors import KeyEntryCancelled, KeyNotFound
+from kiosk.key_source import KeyInput, KeypadKeys
 from kiosk.messages import message
-from kiosk.session import KeyInput
 from nfc.sim.citizen import DEMO_ID_NUMBER
 from tests.ui.fakes import FakeSession, ok_result, texts
-from ui.worker import KeypadKeys
 
 WRONG_BUT_WELL_FORMED = DEMO_ID_NUMBER[:6] + "000000"  # a real province, 12 digits: only the chip can say no
 
@@ -38,15 +37,15 @@ def demo_without_qr(monkeypatch, tmp_path):
 
 def _demo_session(profile, context, folder):
     from kiosk.assembly import Hardware, build_session
+    from kiosk.simulator import VirtualCards
 
-    hardware = Hardware(simulator=True, camera=str(folder))
+    hardware = Hardware(cards=VirtualCards(), camera=str(folder))
 
     def make_session(*, listener, consent, keypad=None):
         keys = keypad(hardware.keys) if keypad is not None else None
         return build_session(profile, hardware, listener=listener, consent=consent, keys=keys)
 
-    steps = ("card", "key", "chip", "trust", "face", "destination", "result")
-    yield make_session, {"profile": "demo", "steps": steps, "context": context, "on_shutdown": hardware.close}
+    yield make_session, {"profile": "demo", "context": context, "on_shutdown": hardware.close}
 
 
 def _type(window, number: str) -> None:
@@ -54,9 +53,14 @@ def _type(window, number: str) -> None:
         window.keypad.keys[digit].click()
 
 
-def _finish_with_consent(qtbot, window) -> None:
+def _start_and_agree(qtbot, window) -> None:
+    """Start, and agree to the camera when asked (right after the card, before the key)."""
+    window.welcome.go.click()
     qtbot.waitUntil(lambda: window.current() is window.consent, timeout=20000)
     window.consent.agree.click()
+
+
+def _finish(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.current() in (window.result, window.error), timeout=30000)
 
 
@@ -64,7 +68,7 @@ def test_no_qr_code_opens_the_keypad_and_a_typed_id_completes_the_check_in(qtbot
                                                                             demo_without_qr) -> None:
     make_session, options = demo_without_qr
     window = make_window(make_session=make_session, **options)
-    window.welcome.go.click()
+    _start_and_agree(qtbot, window)
     qtbot.waitUntil(lambda: window.current() is window.keypad, timeout=20000)
     keypad = window.keypad
     shown = texts(keypad)
@@ -75,7 +79,7 @@ def test_no_qr_code_opens_the_keypad_and_a_typed_id_completes_the_check_in(qtbot
     assert keypad.display.text() == " ".join(DEMO_ID_NUMBER[i:i + 3] for i in range(0, 12, 3))
     keypad.keys["OK"].click()
     assert window.current() is window.reading
-    _finish_with_consent(qtbot, window)
+    _finish(qtbot, window)
     result = window.last_result
     assert result.outcome == "checked_in", (result.message_key, result.detail)
     assert [step for step, _ in result.timings].count("key") == 1
@@ -128,7 +132,7 @@ def test_the_chip_refusing_the_key_brings_the_keypad_back_with_the_refusal(qtbot
     window = make_window(make_session=make_session, **options)
     asked = []
     window.runner.key_requested.connect(lambda attempt, key: asked.append((attempt, key)))
-    window.welcome.go.click()
+    _start_and_agree(qtbot, window)
     qtbot.waitUntil(lambda: window.current() is window.keypad, timeout=20000)
     _type(window, WRONG_BUT_WELL_FORMED)
     window.keypad.keys["OK"].click()
@@ -141,14 +145,14 @@ def test_the_chip_refusing_the_key_brings_the_keypad_back_with_the_refusal(qtbot
     window.keypad.clear()
     _type(window, DEMO_ID_NUMBER)
     window.keypad.keys["OK"].click()
-    _finish_with_consent(qtbot, window)
+    _finish(qtbot, window)
     assert window.last_result.outcome == "checked_in", window.last_result.message_key
 
 
 def test_cancel_on_the_keypad_returns_to_welcome(qtbot, make_window, demo_without_qr) -> None:
     make_session, options = demo_without_qr
     window = make_window(make_session=make_session, **options)
-    window.welcome.go.click()
+    _start_and_agree(qtbot, window)
     qtbot.waitUntil(lambda: window.current() is window.keypad, timeout=20000)
     _type(window, "0013")
     window.keypad.cancel_button.click()
@@ -162,7 +166,7 @@ def test_cancel_on_the_keypad_returns_to_welcome(qtbot, make_window, demo_withou
 def test_an_untouched_keypad_times_out_to_welcome(qtbot, make_window, demo_without_qr) -> None:
     make_session, options = demo_without_qr
     window = make_window(make_session=make_session, key_timeout_s=2, **options)
-    window.welcome.go.click()
+    _start_and_agree(qtbot, window)
     qtbot.waitUntil(lambda: window.current() is window.keypad, timeout=20000)
     window.keypad.countdown.tick()
     window.keypad.countdown.tick()
@@ -176,7 +180,7 @@ def test_type_my_number_skips_the_qr_code(qtbot, make_window, demo_without_qr) -
     window = make_window(make_session=make_session, pace_s=0.6, **options)  # the card step is seen for 0.6 s
     asked = []
     window.runner.key_requested.connect(lambda attempt, key: asked.append((attempt, key)))
-    window.welcome.go.click()
+    _start_and_agree(qtbot, window)
     assert window.reading.type_button.isVisible()
     window.reading.type_button.click()
     assert not window.reading.type_button.isVisible()

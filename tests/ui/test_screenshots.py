@@ -15,7 +15,7 @@ from kiosk.camera import demo_frames
 from tests.ui.fakes import FakeSession, error_result, ok_result, script, texts
 from ui.preview import Guidance, to_qimage
 
-FULL = ("card", "key", "chip", "trust", "face", "destination", "result")
+FULL = ("card", "consent", "key", "chip", "trust", "face", "destination", "result")
 VIETNAMESE = set("ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ")
 SIZE = (1024, 640)
 

@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -161,7 +162,7 @@ def language() -> str:
     return _state["lang"]
 
 
-def message(key: str) -> str:
-    """What the session says (by message key) in the current language."""
-    text = _message(key)
+def message(key: str, params: Mapping[str, str] | None = None) -> str:
+    """What the session says (by message key, with its placeholders' ``params``) in the current language."""
+    text = _message(key, params)
     return text.en if _state["lang"] == "en" else text.vi

@@ -122,6 +122,18 @@
         <translation>Gửi lại hàng đợi ngay</translation>
     </message>
     <message>
+        <source>Boarding pass</source>
+        <translation>Thẻ lên máy bay</translation>
+    </message>
+    <message>
+        <source>Before the card</source>
+        <translation>Trước khi đặt thẻ</translation>
+    </message>
+    <message>
+        <source>Your agreement to the face check</source>
+        <translation>Đồng ý kiểm tra khuôn mặt</translation>
+    </message>
+    <message>
         <source>Card on the reader</source>
         <translation>Thẻ trên đầu đọc</translation>
     </message>
