@@ -13,7 +13,8 @@ import sys
 
 from kiosk.errors import UsageError
 
-COMMANDS = ("demo", "check", "read", "sim", "trust", "outbox", "attendance", "bench", "verify", "evaluate", "ui")
+COMMANDS = ("demo", "check", "read", "sim", "trust", "outbox", "attendance", "roster", "bench", "verify", "evaluate",
+            "ui")
 EXIT_USAGE = 2
 
 

@@ -46,6 +46,8 @@ class Profile:
     outbox_retention_s: float
     adapter: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     retries: int = 2  # new access-key attempts after the card refuses one
+    site_store: str | None = None  # [site] store: the site's PostgreSQL (KIOSK_SITE_STORE wins; kiosk.store)
+    kiosk: str | None = None  # [site] kiosk: this kiosk's name on the site (KIOSK_ID wins)
 
     @property
     def outbox_path(self) -> Path:
@@ -81,6 +83,7 @@ def load_profile(name_or_path: str) -> Profile:
         raise SettingsError(f"{path} is not valid TOML: {exc}") from exc
     try:
         profile, policy, face = raw["profile"], raw.get("policy", {}), raw.get("face", {})
+        site = raw.get("site", {})
         anchors = tuple((path.parent / p).resolve() for p in raw.get("trust", {}).get("csca", []))
         return Profile(
             name=profile["name"],
@@ -92,6 +95,8 @@ def load_profile(name_or_path: str) -> Profile:
             outbox_retention_s=float(raw.get("outbox", {}).get("retention_hours", 24)) * 3600,
             adapter=MappingProxyType(dict(raw.get("adapter", {"kind": "local"}))),
             retries=int(profile.get("retries", 2)),
+            site_store=str(site["store"]) if site.get("store") else None,
+            kiosk=str(site["kiosk"]) if site.get("kiosk") else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SettingsError(f"{path}: {exc}") from exc

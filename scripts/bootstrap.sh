@@ -16,6 +16,8 @@ APT_PACKAGES+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 l
   libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1)
 # the tests start the real screen on a virtual display and click through it
 APT_PACKAGES+=(xvfb xdotool)
+# the site store: the tests start a throwaway PostgreSQL cluster (initdb in a temporary folder, Unix socket)
+APT_PACKAGES+=(postgresql)
 command -v gcc >/dev/null || APT_PACKAGES+=(gcc)
 "$PYTHON" -c "import ensurepip" 2>/dev/null || APT_PACKAGES+=(python3-venv)
 "$PYTHON" -c "import os, sysconfig; assert os.path.exists(sysconfig.get_paths()['include'] + '/Python.h')" \

@@ -17,10 +17,7 @@ answer. Log lines carry the check-in reference only.
 from __future__ import annotations
 
 import logging
-import sqlite3
-import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -30,8 +27,11 @@ from kiosk.adapters.base import Adapter, UpstreamRejected, UpstreamUnavailable
 from kiosk.adapters.bcbp import BcbpError, BoardingPass, Leg, parse_bcbp
 from kiosk.checkin import CheckIn, Decision, DecisionStatus, GateClearance, Person, Receipt
 from kiosk.names import NameMatchKind, match_boarding_pass_name, parse_iata_name
+from kiosk.store.base import SiteStore, StoreError, StoreUnavailable
+from kiosk.store.records import Clearance
+from kiosk.store.sqlite import SqliteStore
 
-__all__ = ["AirportAdapter", "Clearance", "ClearanceStore", "SqliteClearanceStore"]
+__all__ = ["AirportAdapter", "Clearance", "ClearanceStore", "SiteClearanceStore", "SqliteClearanceStore"]
 
 log = logging.getLogger(__name__)
 
@@ -50,19 +50,6 @@ _STAFF_NOTES = {
 }
 
 
-@dataclass(frozen=True)
-class Clearance:
-    """What is kept of one airport check-in: no name, no ID number, no PNR."""
-
-    checkin_id: str
-    reference: str
-    decision: str
-    flight: str
-    seat: str
-    flight_day: int | None
-    recorded_at: str  # ISO 8601, local time of the airport
-
-
 class ClearanceStore:
     """Where clearances are kept; ``add`` returns the stored one and whether it was there already."""
 
@@ -70,43 +57,35 @@ class ClearanceStore:
         raise NotImplementedError
 
 
-class SqliteClearanceStore(ClearanceStore):
+class SiteClearanceStore(ClearanceStore):
+    """Clearances in a site store (:mod:`kiosk.store`): this lane's SQLite, or the site's PostgreSQL."""
+
+    def __init__(self, store: SiteStore) -> None:
+        self.store = store
+
+    def add(self, clearance: Clearance) -> tuple[Clearance, bool]:
+        try:
+            return self.store.add_clearance(clearance)
+        except (StoreUnavailable, StoreError) as exc:
+            raise UpstreamUnavailable("the clearance store failed", step="airport.store") from exc
+
+    def reconcile(self):
+        reconcile = getattr(self.store, "reconcile", None)
+        return reconcile() if reconcile is not None else None
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class SqliteClearanceStore(SiteClearanceStore):
     """One small SQLite table keyed by ``checkin_id`` (WAL, durable on commit)."""
 
     def __init__(self, path: str | Path) -> None:
-        self._lock = threading.Lock()
         try:
-            if str(path) != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS clearance (checkin_id TEXT PRIMARY KEY, reference TEXT NOT NULL,"
-                " decision TEXT NOT NULL, flight TEXT NOT NULL, seat TEXT NOT NULL, flight_day INTEGER,"
-                " recorded_at TEXT NOT NULL)")
-        except sqlite3.Error as exc:
+            super().__init__(SqliteStore(path))
+        except StoreUnavailable as exc:
             raise UpstreamUnavailable("the local clearance store cannot be opened", step="airport.store") from exc
-
-    def add(self, clearance: Clearance) -> tuple[Clearance, bool]:
-        with self._lock:
-            try:
-                cur = self._db.execute(
-                    "INSERT OR IGNORE INTO clearance VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (clearance.checkin_id, clearance.reference, clearance.decision, clearance.flight,
-                     clearance.seat, clearance.flight_day, clearance.recorded_at))
-                if cur.rowcount == 1:
-                    return clearance, False
-                row = self._db.execute("SELECT * FROM clearance WHERE checkin_id = ?",
-                                       (clearance.checkin_id,)).fetchone()
-            except sqlite3.Error as exc:
-                raise UpstreamUnavailable("the local clearance store failed", step="airport.store") from exc
-        return Clearance(*row), True
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db = self.store.connection
 
 
 def _choose_leg(bp: BoardingPass, airport: str, today_day: int) -> Leg | None:
@@ -147,13 +126,20 @@ class AirportAdapter(Adapter):
 
     @classmethod
     def from_config(cls, table: Mapping[str, object], *, base_dir: str | Path = ".",
-                    clock: Callable[[], datetime] | None = None) -> AirportAdapter:
-        """Build from the profile's ``[airport]`` table (see the module's README section)."""
+                    clock: Callable[[], datetime] | None = None, store: SiteStore | None = None) -> AirportAdapter:
+        """Build from the profile's ``[airport]`` table (see the module's README section); with a site
+        ``store``, clearances are kept there."""
         database = table.get("database")
         if database is not None and str(database) != ":memory:":
             database = Path(base_dir) / str(database)
         return cls(str(table["airport_code"]), database=database,  # type: ignore[arg-type]
+                   store=None if store is None else SiteClearanceStore(store),
                    timezone=str(table.get("timezone", DEFAULT_TIMEZONE)), clock=clock)
+
+    def reconcile(self):
+        """Push clearances kept while the site store was offline."""
+        reconcile = getattr(self.store, "reconcile", None)
+        return reconcile() if reconcile is not None else None
 
     # -- decision -------------------------------------------------------------------------------------
 

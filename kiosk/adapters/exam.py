@@ -6,12 +6,14 @@ else (when the roster lacks it, and ``match_by_name`` is on) by folded name + bi
 room (``room`` configured; ``None`` for a kiosk serving every room) and refuses a second check-in of the
 same candidate in the same ``session`` (``refer`` with ``exam.already_checked_in`` and the first time).
 
-``submit`` records attendance in a local SQLite file (WAL, synchronous=FULL), once per ``checkin_id``;
-a second check-in of the same candidate is recorded as a flagged attempt and answered with
-:class:`AlreadyCheckedIn` (a final :class:`UpstreamRejected`). :meth:`ExamAdapter.export_attendance`
-writes the room's list (CSV or XLSX) with times and the verification result.
+``submit`` records attendance in the site store (:mod:`kiosk.store`): this kiosk's SQLite file (WAL,
+synchronous=FULL) on its own, or the site's PostgreSQL shared by every kiosk of the site, once per
+``checkin_id``; the database's unique index admits one present row per candidate and session, and a second
+check-in is recorded as a flagged attempt and answered with :class:`AlreadyCheckedIn` (a final
+:class:`UpstreamRejected`). :meth:`ExamAdapter.export_attendance` writes the room's list (CSV or XLSX)
+with times, the verification result, and notes on repeats and unconfirmed check-ins.
 
-The database keeps candidate numbers (SBD), times and verification outcomes, no names or ID numbers;
+Attendance keeps candidate numbers (SBD), times and verification outcomes, no names or ID numbers;
 log lines carry the check-in reference only.
 """
 
@@ -19,8 +21,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import sqlite3
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,42 +32,17 @@ from kiosk.adapters.base import Adapter, UpstreamRejected, UpstreamUnavailable
 from kiosk.adapters.roster import Candidate, Roster, load_roster, normalize_room
 from kiosk.checkin import AttendanceStatus, CheckIn, Decision, Evidence, ExamAdmission, Person, Receipt
 from kiosk.names import fold_compact, same_name
+from kiosk.store.base import SiteStore, StoreError, StoreUnavailable
+from kiosk.store.records import Attendance
+from kiosk.store.sqlite import SqliteStore
 
 __all__ = ["AlreadyCheckedIn", "Attendance", "CandidateMatch", "ExamAdapter"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-PRESENT = "present"
-DUPLICATE = "duplicate"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS attendance (
-    checkin_id TEXT PRIMARY KEY,
-    reference TEXT NOT NULL,
-    session TEXT NOT NULL,
-    candidate_key TEXT NOT NULL,
-    sbd TEXT NOT NULL,
-    room TEXT NOT NULL,
-    status TEXT NOT NULL,
-    matched_by TEXT NOT NULL,
-    checked_in_at TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    access TEXT,
-    passive_authentication TEXT,
-    active_authentication TEXT,
-    chip_authentication TEXT,
-    face_match INTEGER,
-    face_distance REAL,
-    face_threshold REAL,
-    liveness TEXT,
-    first_reference TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS attendance_once_per_session
-    ON attendance (session, candidate_key) WHERE status = 'present';
-CREATE INDEX IF NOT EXISTS attendance_by_session ON attendance (session, candidate_key);
-"""
-
+PRESENT = AttendanceStatus.PRESENT
+DUPLICATE = AttendanceStatus.DUPLICATE
 
 class AlreadyCheckedIn(UpstreamRejected):
     """This candidate already checked in for this session; ``first_time`` is ``HH:MM`` local time."""
@@ -92,35 +67,6 @@ class CandidateMatch:
     problems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Attendance:
-    """One recorded row (present or a flagged repeat); no names, no ID numbers."""
-
-    checkin_id: str
-    reference: str
-    session: str
-    candidate_key: str
-    sbd: str
-    room: str
-    status: str
-    matched_by: str
-    checked_in_at: str
-    recorded_at: str
-    access: str | None
-    passive_authentication: str | None
-    active_authentication: str | None
-    chip_authentication: str | None
-    face_match: int | None
-    face_distance: float | None
-    face_threshold: float | None
-    liveness: str | None
-    first_reference: str | None
-
-    @property
-    def time(self) -> str:
-        return self.checked_in_at[11:16]
-
-
 _STAFF_NOTES = {
     "not_on_roster": "not found on the roster (neither by ID number nor by name and birth date)",
     "ambiguous": "several roster rows match: check the candidate's SBD by hand",
@@ -139,6 +85,18 @@ def _same_birth_date(person: Person, candidate: Candidate) -> bool:
     return person.date_of_birth == candidate.date_of_birth
 
 
+def _notes(present: Attendance | None, repeats: list[Attendance]) -> list[str]:
+    """The export's notes for staff: check-ins the site store has not confirmed, repeats found when an
+    offline kiosk's check-ins reached it."""
+    notes = []
+    if present is not None and not present.confirmed:
+        notes.append(f"chưa xác nhận với máy chủ điểm thi (máy {present.kiosk or 'này'})")
+    for r in repeats:
+        if r.reconciled:
+            notes.append(f"điểm danh lặp phát hiện khi đối soát (máy {r.kiosk or '?'} lúc {r.time})")
+    return notes
+
+
 class ExamAdapter(Adapter):
     """The exam profile: ``roster``, this door's ``room`` (or ``None``), the exam ``session`` id."""
 
@@ -146,7 +104,8 @@ class ExamAdapter(Adapter):
 
     def __init__(self, roster: Roster, *, session: str, room: str | None = None,
                  database: str | Path = ":memory:", match_by_name: bool = True,
-                 timezone: str = DEFAULT_TIMEZONE, clock: Callable[[], datetime] | None = None) -> None:
+                 timezone: str = DEFAULT_TIMEZONE, clock: Callable[[], datetime] | None = None,
+                 store: SiteStore | None = None) -> None:
         if not session.strip():
             raise ValueError("session must be a non-empty id")
         self.roster = roster
@@ -156,42 +115,53 @@ class ExamAdapter(Adapter):
         self.match_by_name = match_by_name
         self.tz = ZoneInfo(timezone)
         self._clock = clock or (lambda: datetime.now(self.tz))
-        self._lock = threading.Lock()
         self._by_id: dict[str, list[Candidate]] = {}
         self._by_name: dict[str, list[Candidate]] = {}
         for c in roster:
             if c.id_number:
                 self._by_id.setdefault(c.id_number, []).append(c)
             self._by_name.setdefault(c.folded_name, []).append(c)
-        try:
-            if str(database) != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(database), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise UpstreamUnavailable("the attendance database cannot be opened", step="exam.store") from exc
+        if store is None:
+            try:
+                store = SqliteStore(database)
+            except StoreUnavailable as exc:
+                raise UpstreamUnavailable("the attendance database cannot be opened", step="exam.store") from exc
+        self.store = store
 
     @classmethod
     def from_config(cls, table: Mapping[str, object], *, base_dir: str | Path = ".",
-                    clock: Callable[[], datetime] | None = None) -> ExamAdapter:
-        """Build from the profile's ``[exam]`` table; relative paths are taken from ``base_dir``."""
+                    clock: Callable[[], datetime] | None = None, store: SiteStore | None = None) -> ExamAdapter:
+        """Build from the profile's ``[exam]`` table; relative paths are taken from ``base_dir``.
+
+        With a site ``store`` holding an imported roster, that roster is used (its cached copy while the
+        store is offline); otherwise the roster file is read."""
         base = Path(base_dir)
-        sbd_digits = table.get("sbd_digits", 8)
-        roster = load_roster(base / str(table["roster"]), sheet=table.get("sheet"),  # type: ignore[arg-type]
-                             sbd_digits=int(sbd_digits) if sbd_digits else None)  # type: ignore[call-overload]
+        imported = None
+        if store is not None:
+            try:
+                imported = store.roster()
+            except (StoreUnavailable, StoreError) as exc:
+                log.warning("the site store's roster cannot be read (%s); reading the roster file", exc)
+        if imported:
+            roster = Roster(tuple(imported), sources=("site store",))
+        else:
+            sbd_digits = table.get("sbd_digits", 8)
+            roster = load_roster(base / str(table["roster"]), sheet=table.get("sheet"),  # type: ignore[arg-type]
+                                 sbd_digits=int(sbd_digits) if sbd_digits else None)  # type: ignore[call-overload]
         database = str(table.get("database", ":memory:"))
         room = table.get("room")
         return cls(roster, session=str(table["session"]), room=None if room is None else str(room),
                    database=database if database == ":memory:" else base / database,
                    match_by_name=bool(table.get("match_by_name", True)),
-                   timezone=str(table.get("timezone", DEFAULT_TIMEZONE)), clock=clock)
+                   timezone=str(table.get("timezone", DEFAULT_TIMEZONE)), clock=clock, store=store)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self.store.close()
+
+    def reconcile(self):
+        """Push check-ins recorded while the site store was offline (see :mod:`kiosk.store.offline`)."""
+        reconcile = getattr(self.store, "reconcile", None)
+        return reconcile() if reconcile is not None else None
 
     # -- matching -------------------------------------------------------------------------------------
 
@@ -222,11 +192,11 @@ class ExamAdapter(Adapter):
             return CandidateMatch(candidate, "name_dob", ("id_differs",))
         return CandidateMatch(candidate, "name_dob")
 
-    def _present(self, candidate: Candidate) -> Attendance | None:
-        row = self._db.execute(
-            "SELECT * FROM attendance WHERE session = ? AND candidate_key = ? AND status = ?",
-            (self.session, candidate.key, PRESENT)).fetchone()
-        return None if row is None else Attendance(*row)
+    def _present(self, candidate: Candidate, step: str) -> Attendance | None:
+        try:
+            return self.store.present(self.session, candidate.key)
+        except (StoreUnavailable, StoreError) as exc:
+            raise UpstreamUnavailable("the attendance database failed", step=step) from exc
 
     def _decide(self, person: Person) -> tuple[Decision, CandidateMatch]:
         found = self.match(person)
@@ -243,11 +213,7 @@ class ExamAdapter(Adapter):
             notes.append(f"candidate belongs to room {candidate.room or '(none on the roster)'}, "
                          f"this door is room {self.room}")
             return Decision(Decision.REFER, ("exam.wrong_room",), tuple(notes), MappingProxyType(details)), found
-        with self._lock:
-            try:
-                first = self._present(candidate)
-            except sqlite3.Error as exc:
-                raise UpstreamUnavailable("the attendance database failed", step="exam.lookup") from exc
+        first = self._present(candidate, "exam.lookup")
         if first is not None:
             details["checked_in_at"] = first.time
             notes.append(f"already checked in at {first.time} (reference {first.reference})")
@@ -281,57 +247,46 @@ class ExamAdapter(Adapter):
             raise UpstreamRejected("the candidate belongs to another room", step="exam.submit", code="wrong_room")
         reference = f"EX-{checkin.checkin_id[:12].upper()}"
         ev: Evidence = checkin.evidence
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    row = self._db.execute("SELECT * FROM attendance WHERE checkin_id = ?",
-                                           (checkin.checkin_id,)).fetchone()
-                    if row is not None:  # the outbox delivered this check-in before
-                        self._db.execute("COMMIT")
-                        existing = Attendance(*row)
-                        if existing.status == DUPLICATE:
-                            first = self._present(candidate)
-                            raise AlreadyCheckedIn(first.time if first else existing.time,
-                                                   existing.first_reference or existing.reference)
-                        return self._receipt(existing, duplicate=True)
-                    first = self._present(candidate)
-                    status = PRESENT if first is None else DUPLICATE
-                    values = (checkin.checkin_id, reference, self.session, candidate.key, candidate.sbd,
-                              candidate.room, status, found.by,
-                              self._local(checkin.created_at).isoformat(timespec="seconds"),
-                              self._local(self._clock()).isoformat(timespec="seconds"),
-                              ev.access, ev.passive_authentication, ev.active_authentication, ev.chip_authentication,
-                              None if ev.face_match is None else int(ev.face_match), ev.face_distance,
-                              ev.face_threshold, ev.liveness, None if first is None else first.reference)
-                    self._db.execute(f"INSERT INTO attendance VALUES ({', '.join('?' * len(values))})", values)
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    if self._db.in_transaction:
-                        self._db.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise UpstreamUnavailable("the attendance database failed", step="exam.submit") from exc
-        row_now = Attendance(*values)
-        if first is not None:
-            log.warning("exam check-in ref=%s flagged: already checked in (first ref=%s)", reference, first.reference)
-            raise AlreadyCheckedIn(first.time, first.reference)
-        log.info("exam check-in ref=%s recorded", reference)
-        return self._receipt(row_now, duplicate=False)
+        row = Attendance(
+            checkin.checkin_id, reference, self.session, candidate.key, candidate.sbd, candidate.room, PRESENT,
+            found.by, self._local(checkin.created_at).isoformat(timespec="seconds"),
+            self._local(self._clock()).isoformat(timespec="seconds"), ev.access, ev.passive_authentication,
+            ev.active_authentication, ev.chip_authentication, None if ev.face_match is None else int(ev.face_match),
+            ev.face_distance, ev.face_threshold, ev.liveness)
+        try:
+            claim = self.store.claim_attendance(row)
+        except (StoreUnavailable, StoreError) as exc:
+            raise UpstreamUnavailable("the attendance database failed", step="exam.submit") from exc
+        stored = claim.stored
+        if stored.status == DUPLICATE:
+            first_time = claim.first.time if claim.first else stored.time
+            first_reference = stored.first_reference or stored.reference
+            if not claim.replay:
+                log.warning("exam check-in ref=%s flagged: already checked in (first ref=%s)", stored.reference,
+                            first_reference)
+            raise AlreadyCheckedIn(first_time, first_reference)
+        if not claim.replay:
+            log.info("exam check-in ref=%s recorded%s", stored.reference,
+                     "" if stored.confirmed else " on this kiosk (site store offline)")
+        return self._receipt(stored, duplicate=claim.replay)
 
     # -- export ---------------------------------------------------------------------------------------
 
     def attendance(self, session: str | None = None) -> list[Attendance]:
-        with self._lock:
-            rows = self._db.execute("SELECT * FROM attendance WHERE session = ? ORDER BY checked_in_at, rowid",
-                                    (session or self.session,)).fetchall()
-        return [Attendance(*r) for r in rows]
+        """The session's rows: every kiosk's with a site store (this kiosk's while it is offline)."""
+        try:
+            return self.store.attendance(session or self.session)
+        except (StoreUnavailable, StoreError) as exc:
+            raise UpstreamUnavailable("the attendance database failed", step="exam.attendance") from exc
 
     EXPORT_COLUMNS = ("STT", "SBD", "Họ đệm", "Tên", "Ngày sinh", "Phòng thi", "Buổi thi", "Trạng thái",
                       "Giờ điểm danh", "Đối chiếu", "Truy cập chip", "Xác thực thụ động", "Xác thực chủ động",
-                      "Khuôn mặt", "Khoảng cách", "Ngưỡng", "Kiểm tra người thật", "Điểm danh lặp", "Mã tham chiếu")
+                      "Khuôn mặt", "Khoảng cách", "Ngưỡng", "Kiểm tra người thật", "Điểm danh lặp", "Mã tham chiếu",
+                      "Ghi chú")
 
     def _export_rows(self, session: str | None) -> list[list[object]]:
+        """One row per roster candidate in scope (present or absent); repeats and unconfirmed check-ins are
+        noted, never dropped."""
         records = self.attendance(session)
         present = {r.candidate_key: r for r in records if r.status == PRESENT}
         repeats: dict[str, list[Attendance]] = {}
@@ -352,6 +307,7 @@ class ExamAdapter(Adapter):
                 r.access if r else "", r.passive_authentication if r else "", r.active_authentication if r else "",
                 face, r.face_distance if r else None, r.face_threshold if r else None,
                 r.liveness if r else "", again, r.reference if r else "",
+                "; ".join(_notes(r, repeats.get(c.key, []))),
             ])
         return rows
 

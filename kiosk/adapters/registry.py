@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.base import Adapter
 from kiosk.settings import Profile, SettingsError
+from kiosk.store import SiteStore, site_store
+from kiosk.store.base import StoreError, StoreUnavailable
+
+
+def offline_first(profile: Profile, local_path: Path | str) -> SiteStore | None:
+    """The site store backed by this kiosk's SQLite at ``local_path`` (its record and offline buffer), with the
+    roster cached under the outbox key; None when no site store is configured (the adapter's own SQLite)."""
+    from kiosk.outbox import load_key
+    from kiosk.store.offline import OfflineFirstStore, RosterCache
+    from kiosk.store.sqlite import SqliteStore
+
+    remote = site_store(profile)
+    if remote is None:
+        return None
+    key = load_key(profile.outbox_key_file, create=True)
+    if str(local_path) == ":memory:":  # the offline buffer must survive a restart
+        local_path = profile.data_dir / f"{profile.name}-site.sqlite3"
+    local = SqliteStore(local_path, site=profile.site, kiosk=remote.kiosk)
+    return OfflineFirstStore(remote, local, roster_cache=RosterCache(profile.data_dir / "roster-cache.bin", key))
+
+
+def _database(profile: Profile, table: Mapping[str, Any], default: str) -> Path | str:
+    name = str(table.get("database", default))
+    return name if name == ":memory:" else profile.data_dir / name
 
 
 def _local(profile: Profile, table: Mapping[str, Any]) -> Adapter:
     from kiosk.adapters.local import LocalQueueAdapter
 
     return LocalQueueAdapter(profile.data_dir / "queue.sqlite3", prefix=str(table.get("prefix", "A")),
-                             department=str(table.get("department", "")))
+                             department=str(table.get("department", "")), store=site_store(profile))
 
 
 def _webhook(profile: Profile, table: Mapping[str, Any]) -> Adapter:
@@ -31,13 +56,15 @@ def _hospital(profile: Profile, table: Mapping[str, Any]) -> Adapter:
 def _airport(profile: Profile, table: Mapping[str, Any]) -> Adapter:
     from kiosk.adapters.airport import AirportAdapter
 
-    return AirportAdapter.from_config(table, base_dir=profile.data_dir)
+    return AirportAdapter.from_config(table, base_dir=profile.data_dir,
+                                      store=offline_first(profile, _database(profile, table, "airport.sqlite3")))
 
 
 def _exam(profile: Profile, table: Mapping[str, Any]) -> Adapter:
     from kiosk.adapters.exam import ExamAdapter
 
-    return ExamAdapter.from_config(table, base_dir=profile.data_dir)
+    return ExamAdapter.from_config(table, base_dir=profile.data_dir,
+                                   store=offline_first(profile, _database(profile, table, ":memory:")))
 
 
 FACTORIES: dict[str, Callable[[Profile, Mapping[str, Any]], Adapter]] = {
@@ -55,5 +82,5 @@ def build_adapter(profile: Profile) -> Adapter:
         return factory(profile, table)
     except KeyError as exc:
         raise SettingsError(f"profile {profile.name}: [adapter] needs {exc}") from exc
-    except (ValueError, OSError) as exc:  # a missing secret in the environment, an unreadable roster
+    except (ValueError, OSError, StoreError, StoreUnavailable) as exc:  # a missing secret, a bad roster or URL
         raise SettingsError(f"profile {profile.name}: {exc}") from exc

@@ -104,7 +104,7 @@ def result_json(result: SessionResult) -> dict:
         "message": {"vi": text.vi, "en": text.en}, "checkin_id": result.checkin_id,
         "decision": None if result.decision is None else {
             "status": result.decision.status, "reasons": list(result.decision.reasons),
-            "staff_notes": list(result.decision.staff_notes)},
+            "staff_notes": list(result.decision.staff_notes), "details": dict(result.decision.details)},
         "receipt": None if result.receipt is None else {
             "reference": result.receipt.reference, "display": result.receipt.display_dict()},
         "failure": None if failure is None else {

@@ -189,7 +189,7 @@ def test_database_is_wal_and_holds_no_names_or_id_numbers(adapter: ExamAdapter, 
         adapter.submit(checkin(AN))
         with pytest.raises(AlreadyCheckedIn):
             adapter.submit(checkin(AN))
-    assert adapter._db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert adapter.store.connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("exam.sqlite3*"))
     for secret in ("Nguyễn".encode(), b"NGUYEN", AN.id_number.encode()):
         assert secret not in stored
