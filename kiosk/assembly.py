@@ -15,15 +15,17 @@ from biometrics.liveness import LivenessChecker
 from biometrics.matcher import Matcher, MatcherConfig
 from biometrics.portrait import demo_face_rgb
 from kiosk.adapters.registry import build_adapter
-from kiosk.audit import AuditLog
 from kiosk.camera import SharedCamera, demo_frames, source_frames
 from kiosk.cards import CardSource, PcscCards
+from kiosk.delivery import FIRST_ATTEMPT_HOLD_S
 from kiosk.errors import KeyNotFound, UsageError
 from kiosk.key_source import KeyInput, KeySource
 from kiosk.outbox import Outbox, load_key
 from kiosk.qr import find_cccd_qr
 from kiosk.session import CheckInSession, SessionConfig, SessionEvent
 from kiosk.settings import Profile
+from kiosk.site.metrics import MeteredAudit, metrics_for
+from kiosk.store import kiosk_name
 from nfc.access import AccessKey
 from nfc.errors import NfcError
 from nfc.transport import Connection
@@ -129,7 +131,7 @@ def build_session(profile: Profile, hardware: Hardware, *,
         key = load_key(profile.outbox_key_file, create=True)
     except OSError as exc:
         raise UsageError(f"cannot create the outbox key in {profile.data_dir}: {exc}") from exc
-    outbox = Outbox(profile.outbox_path, key)
+    outbox = Outbox(profile.outbox_path, key, first_attempt_hold_s=FIRST_ATTEMPT_HOLD_S)
     matcher = Matcher(config=MatcherConfig(max_frames=profile.face.max_frames)) if profile.face.enabled else None
     session = CheckInSession(
         SessionConfig(profile.name, profile.site, profile.policy, face=profile.face.enabled,
@@ -141,7 +143,7 @@ def build_session(profile: Profile, hardware: Hardware, *,
         matcher=matcher,
         adapter=build_adapter(profile),
         outbox=outbox,
-        audit=AuditLog(profile.audit_path),
+        audit=MeteredAudit(profile.audit_path, metrics_for(kiosk_name(profile), profile.name)),
         trust=trust_store(profile, hardware),
         consent=consent,
         liveness=LivenessChecker(matcher.engine) if matcher is not None and profile.face.liveness else None,

@@ -47,6 +47,7 @@ class DeliveryState(StrEnum):
 
 
 PENDING, DELIVERED, FAILED = DeliveryState.PENDING, DeliveryState.DELIVERED, DeliveryState.FAILED
+MAX_RETRY_AFTER_S = 6 * 3600.0  # an upstream's Retry-After is honoured up to this long
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -144,8 +145,12 @@ class Outbox:
     """A check-in queue in one SQLite file. Safe to open from several processes."""
 
     def __init__(self, path: Path, key: bytes, *, clock: Callable[[], float] = time.time,
-                 rng: Callable[[], float] = random.random, backoff: Backoff | None = None) -> None:
+                 rng: Callable[[], float] = random.random, backoff: Backoff | None = None,
+                 first_attempt_hold_s: float = 0.0) -> None:
+        """``first_attempt_hold_s``: a new row is left to the caller that enqueued it (the session delivers at
+        once) for this long before a background worker may take it, so one check-in is not sent twice at once."""
         self.path = Path(path)
+        self._hold_s = first_attempt_hold_s
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._aead = AESGCM(key)
         self._clock = clock
@@ -191,7 +196,7 @@ class Outbox:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO outbox (checkin_id, profile, created_at, state, next_attempt_at, payload)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (checkin.checkin_id, checkin.profile, now, PENDING, now,
+                (checkin.checkin_id, checkin.profile, now, PENDING, now + self._hold_s,
                  self._seal(checkin.checkin_id, checkin_to_dict(checkin))))
         return cursor.rowcount == 1
 
@@ -223,12 +228,20 @@ class Outbox:
             (attempts,) = db.execute("SELECT attempts FROM outbox WHERE checkin_id = ?", (cid,)).fetchone()
             attempts += 1
             state = PENDING if exc.retryable else FAILED
-            next_at = self._clock() + self._backoff.delay(attempts, self._rng)
+            delay = self._backoff.delay(attempts, self._rng)
+            if exc.retry_after_s is not None:  # the upstream said when: not sooner (and not absurdly later)
+                delay = max(delay, min(exc.retry_after_s, MAX_RETRY_AFTER_S))
+            next_at = self._clock() + delay
             db.execute("UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?"
                        " WHERE checkin_id = ?", (state, attempts, next_at, error, cid))
         log.warning("outbox: %s attempt %d failed (%s), %s", cid, attempts, error,
                     "will retry" if exc.retryable else "needs staff")
         return DeliveryResult(cid, state, error=error, message_key=exc.message_key, code=exc.code, params=exc.params)
+
+    def next_due_in(self) -> float | None:
+        """Seconds until the next pending row is due (0 when one is due now); None when nothing is pending."""
+        (at,) = self._db.execute("SELECT MIN(next_attempt_at) FROM outbox WHERE state = ?", (PENDING,)).fetchone()
+        return None if at is None else max(0.0, at - self._clock())
 
     def deliver_due(self, adapters: Callable[[str], Adapter], limit: int = 50) -> list[DeliveryResult]:
         """Deliver every due check-in with the adapter of its profile."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from types import MappingProxyType
 
 from kiosk.checkin import CheckIn, Decision, Person, Receipt
@@ -26,11 +28,29 @@ class UpstreamError(KioskError):
     retryable = False
 
     def __init__(self, message: str, *, step: str | None = None, code: str | None = None,
-                 params: Mapping[str, str] | None = None) -> None:
+                 params: Mapping[str, str] | None = None, retry_after_s: float | None = None) -> None:
         super().__init__(message)
         self.step = step
         self.code = code  # the upstream's own result code, for staff logs
         self.params = MappingProxyType(dict(params or {}))  # placeholders of ``message_key`` (e.g. a time)
+        self.retry_after_s = retry_after_s  # the upstream asked not to be tried again sooner (Retry-After)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from an HTTP ``Retry-After`` header (delay-seconds or an HTTP date); None when absent or
+    unreadable (the outbox's own backoff then applies)."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 class UpstreamUnavailable(UpstreamError):

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kiosk.adapters.base import Adapter, UpstreamRejected, UpstreamUnavailable
+from kiosk.adapters.base import Adapter, UpstreamRejected, UpstreamUnavailable, parse_retry_after
 from kiosk.adapters.bhyt import (
     TRANSPORT_ERRORS,
     VIETNAM,
@@ -207,7 +207,8 @@ class HospitalAdapter(Adapter):
         if reply.status >= 500 or reply.status in _RETRYABLE_4XX:
             log.warning("hospital checkin=%s http=%d (will retry)", checkin.checkin_id, reply.status)
             raise UpstreamUnavailable(f"the hospital system answered HTTP {reply.status}", step="hospital.submit",
-                                      code=f"http.{reply.status}")
+                                      code=f"http.{reply.status}",
+                                      retry_after_s=parse_retry_after(reply.header("Retry-After")))
         if reply.status >= 400:
             log.error("hospital checkin=%s http=%d refused", checkin.checkin_id, reply.status)
             raise UpstreamRejected(f"the hospital system refused the check-in with HTTP {reply.status}",

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 
-from kiosk.adapters.base import Adapter, UpstreamRejected, UpstreamUnavailable
+from kiosk.adapters.base import Adapter, UpstreamRejected, UpstreamUnavailable, parse_retry_after
 from kiosk.checkin import CheckIn, Decision, Person, Receipt, checkin_to_dict, display_from_dict
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ class WebhookAdapter(Adapter):
             if 400 <= exc.code < 500 and exc.code not in _RETRYABLE_4XX:
                 raise UpstreamRejected(f"receiver refused the check-in: HTTP {exc.code}", step="submit",
                                        code=str(exc.code)) from exc
-            raise UpstreamUnavailable(f"receiver answered HTTP {exc.code}", step="submit",
-                                      code=str(exc.code)) from exc
+            raise UpstreamUnavailable(f"receiver answered HTTP {exc.code}", step="submit", code=str(exc.code),
+                                      retry_after_s=parse_retry_after(exc.headers.get("Retry-After"))) from exc
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise UpstreamUnavailable(f"receiver unreachable: {exc}", step="submit") from exc
         log.info("webhook: %s accepted with HTTP %d", checkin.checkin_id, status)

@@ -148,8 +148,15 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_loop(args: argparse.Namespace) -> int:
+    from kiosk.site.runtime import KioskRuntime
+
     session, outbox = _session(args)
-    retention = load_profile(args.profile).outbox_retention_s
+    profile = load_profile(args.profile)
+    retention = profile.outbox_retention_s
+    # the background worker delivers queued check-ins while no one is at the kiosk, and sends the heartbeat
+    runtime = KioskRuntime(profile, hardware=lambda: {"reader": "virtual card" if args.simulator else
+                                                      (args.reader or "first PC/SC reader"),
+                                                      "camera": args.camera or "demo face"}).start()
     done = 0
     try:
         while args.count is None or done < args.count:
@@ -160,5 +167,6 @@ def run_loop(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        runtime.stop()
         outbox.close()
     return EXIT_OK

@@ -41,6 +41,7 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack):
     as long as the screen does. The UI package is imported here only."""
     from kiosk.assembly import Hardware, build_session
     from kiosk.commands.check import card_source
+    from kiosk.site.runtime import KioskRuntime
     from ui.app import KioskOptions
 
     try:
@@ -73,11 +74,15 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack):
     preview = hardware.preview_frames
     pin = os.environ.get(PIN_ENV) or (DEMO_PIN if args.demo else None)
 
+    reader = "virtual card (demo)" if args.demo else (args.reader or "first PC/SC reader")
+    # the background worker: queued check-ins go out, old ones are purged, the heartbeat reaches the site
+    runtime = stack.enter_context(KioskRuntime(profile, hardware=lambda: {
+        "reader": reader, "camera": camera if camera is not None else "demo face"}))
+
     def info() -> dict[str, str]:
-        reader = "virtual card (demo)" if args.demo else (args.reader or "first PC/SC reader")
         anchors = ", ".join(Path(p).name for p in profile.csca) or ("virtual card test CSCA" if args.demo else "none")
         return {"Reader": reader, "Camera": camera if camera is not None else "demo face",
-                "Trust store": anchors, "Site": profile.site}
+                "Trust store": anchors, "Site": profile.site, **runtime.operator_lines()}
 
     options = KioskOptions(profile=profile.name, manual_start=args.demo,
                            pace_s=DEMO_PACE_S if args.demo else 0.0, language=args.lang, operator_pin=pin,

@@ -1,0 +1,62 @@
+"""A whole kiosk beside its site store: the session, the background worker and the heartbeat, with the
+site's PostgreSQL stopped in the middle and started again."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from kiosk.assembly import Hardware, build_session
+from kiosk.session import CHECKED_IN, QUEUED
+from kiosk.settings import FaceSettings, load_profile
+from kiosk.site.runtime import KioskRuntime
+from kiosk.store import site_store
+
+
+def wait_for(condition, timeout_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_queue_numbers_come_from_the_site_and_a_queued_check_in_goes_out_by_itself(pg_cluster, tmp_path: Path,
+                                                                                   site: str) -> None:
+    profile = replace(load_profile("demo"), site=site, data_dir=tmp_path / "k1", csca=(), site_store=pg_cluster.url,
+                      kiosk="k1", face=FaceSettings(enabled=False))
+    session, outbox = build_session(profile, Hardware(simulator=True))
+    runtime = KioskRuntime(profile, hardware=lambda: {"reader": "virtual card"}, idle_s=0.2,
+                           heartbeat_every_s=0).start()
+    try:
+        first = session.run()
+        assert first.outcome == CHECKED_IN and first.receipt.display["queue_number"] == "A001"
+        assert runtime.site_status().store == "online"
+
+        pg_cluster.stop()
+        try:
+            queued = session.run()
+            assert queued.outcome == QUEUED
+            status = runtime.site_status()
+            assert status.store == "offline" and status.line().startswith("offline since ")
+            assert runtime.operator_lines()["Site store"] == status.line()
+        finally:
+            pg_cluster.start()
+        assert wait_for(lambda: outbox.state(queued.checkin_id) == "delivered")  # nobody else came
+        assert outbox.receipt(queued.checkin_id).reference == "A002"
+        assert wait_for(lambda: runtime.site_status().store == "online")
+
+        def heartbeat_seen() -> bool:
+            kiosks = site_store(profile).kiosks()
+            return bool(kiosks) and kiosks[0].outcomes == {"checked_in": 1, "queued": 1}
+
+        assert wait_for(heartbeat_seen)
+        seen = site_store(profile).kiosks()[0]
+        assert (seen.kiosk, seen.profile, seen.reader, seen.outbox_pending) == ("k1", "demo", "virtual card", 0)
+        assert set(seen.step_medians_s) >= {"card", "chip", "destination", "result"}
+        assert runtime.metrics.checkins.labels(kiosk="k1", profile="demo", outcome="queued")._value.get() == 1
+    finally:
+        runtime.stop()
+        outbox.close()
