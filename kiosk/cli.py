@@ -13,8 +13,8 @@ import sys
 
 from kiosk.errors import UsageError
 
-COMMANDS = ("demo", "check", "read", "sim", "trust", "outbox", "attendance", "roster", "bench", "verify", "evaluate",
-            "ui")
+COMMANDS = ("demo", "check", "read", "sim", "trust", "outbox", "attendance", "roster", "site", "bench", "verify",
+            "evaluate", "ui")
 EXIT_USAGE = 2
 
 

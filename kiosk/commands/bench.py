@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-TARGETS = ("chip", "face", "checkin")
+TARGETS = ("chip", "face", "checkin", "site")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
