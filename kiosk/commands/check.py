@@ -154,9 +154,13 @@ def run_loop(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     retention = profile.outbox_retention_s
     # the background worker delivers queued check-ins while no one is at the kiosk, and sends the heartbeat
-    runtime = KioskRuntime(profile, hardware=lambda: {"reader": "virtual card" if args.simulator else
-                                                      (args.reader or "first PC/SC reader"),
-                                                      "camera": args.camera or "demo face"}).start()
+    try:
+        runtime = KioskRuntime(profile, hardware=lambda: {"reader": "virtual card" if args.simulator else
+                                                          (args.reader or "first PC/SC reader"),
+                                                          "camera": args.camera or "demo face"}).start()
+    except SettingsError as exc:
+        outbox.close()
+        raise UsageError(str(exc)) from exc
     done = 0
     try:
         while args.count is None or done < args.count:

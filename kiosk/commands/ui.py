@@ -76,8 +76,11 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack):
 
     reader = "virtual card (demo)" if args.demo else (args.reader or "first PC/SC reader")
     # the background worker: queued check-ins go out, old ones are purged, the heartbeat reaches the site
-    runtime = stack.enter_context(KioskRuntime(profile, hardware=lambda: {
-        "reader": reader, "camera": camera if camera is not None else "demo face"}))
+    try:
+        runtime = stack.enter_context(KioskRuntime(profile, hardware=lambda: {
+            "reader": reader, "camera": camera if camera is not None else "demo face"}))
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from exc
 
     def info() -> dict[str, str]:
         anchors = ", ".join(Path(p).name for p in profile.csca) or ("virtual card test CSCA" if args.demo else "none")

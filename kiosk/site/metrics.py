@@ -11,7 +11,7 @@ import statistics
 import threading
 from collections import Counter, deque
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Gauge, Histogram
@@ -53,6 +53,7 @@ class KioskMetrics:
         self._lock = threading.Lock()
         self._outcomes: Counter[str] = Counter()
         self._times: dict[str, deque[float]] = {}
+        self.upstream: tuple[datetime, str] | None = None  # (when, "ok" / "unreachable") of the last delivery
 
     def _roll(self) -> None:
         day = self._today()
@@ -69,6 +70,8 @@ class KioskMetrics:
             elif outcome not in _NOT_FINAL:
                 self.checkins.labels(**self._labels, outcome=outcome).inc()
                 self._outcomes[outcome] += 1
+                if step == "checkin":  # the session's own delivery of the check-in just made
+                    self.upstream = (datetime.now(UTC), "unreachable" if outcome == "queued" else "ok")
 
     def outcomes_today(self) -> dict[str, int]:
         with self._lock:

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from kiosk.adapters.base import Adapter
 from kiosk.adapters.registry import build_adapter
 from kiosk.delivery import DeliveryState, DeliveryWorker
+from kiosk.errors import KioskError
 from kiosk.outbox import Outbox, load_key
 from kiosk.settings import Profile
 from kiosk.site.metrics import KioskMetrics, metrics_for
@@ -83,7 +84,13 @@ class KioskRuntime:
         return self
 
     def stop(self) -> None:
+        """Stop the worker, then publish a last heartbeat (a kiosk going down reports how it left)."""
         self.worker.stop()
+        self._next_heartbeat = 0.0
+        try:
+            self._heartbeat(self.worker.state)
+        except KioskError as exc:
+            log.debug("last heartbeat not published: %s", exc)
         if self._metrics_server is not None:
             self._metrics_server.shutdown()
             self._metrics_server.server_close()
@@ -138,7 +145,10 @@ class KioskRuntime:
         self._next_heartbeat = time.monotonic() + self.heartbeat_every_s
         hardware = dict(self._hardware())
         with state.lock:
-            upstream, flagged = state.upstream, state.flagged
+            upstream, since, flagged = state.upstream, state.upstream_since, state.flagged
+        seen = self.metrics.upstream  # the session's deliveries, if more recent than the worker's
+        if seen is not None and (since is None or seen[0] > since):
+            upstream = seen[1]
         self._status_store.heartbeat(KioskStatus(
             kiosk=self.kiosk, profile=self.profile.name, reader=hardware.get("reader", ""),
             camera=hardware.get("camera", ""), upstream=upstream,

@@ -93,3 +93,21 @@ def test_a_kiosk_goes_on_offline_and_a_repeat_is_flagged_at_reconciliation(pg_cl
 def test_without_a_roster_anywhere_the_door_cannot_open(pg_cluster, tmp_path: Path, site: str) -> None:
     with pytest.raises(RosterError):
         door(tmp_path, pg_cluster.url, site, "k1", None)
+
+
+def test_airport_clearances_kept_offline_reach_the_site_store(pg_cluster, tmp_path: Path, site: str) -> None:
+    from kiosk.store.records import Clearance
+
+    remote = PostgresStore(pg_cluster.url, site=site, kiosk="lane-1", retry_s=0)
+    lane = OfflineFirstStore(remote, SqliteStore(tmp_path / "airport.sqlite3", site=site, kiosk="lane-1"))
+    first = Clearance(f"{site}-a1", "AP-A1", "cleared", "VN0213", "12C", 180, "2026-06-29T09:00:00+07:00")
+    second = Clearance(f"{site}-a2", "AP-A2", "refer", "VN0213", "14A", 180, "2026-06-29T09:01:00+07:00")
+    assert lane.add_clearance(first) == (first, False)
+    pg_cluster.stop()
+    try:
+        assert lane.add_clearance(second) == (second, False)
+        assert lane.unconfirmed() == 1
+    finally:
+        pg_cluster.start()
+    assert lane.reconcile().pushed == 1 and lane.unconfirmed() == 0
+    assert PostgresStore(pg_cluster.url, site=site, kiosk="x").add_clearance(second) == (second, True)
