@@ -38,7 +38,7 @@ table{border-collapse:collapse;background:#fff;font-size:13px;box-shadow:0 1px 3
 th,td{padding:6px 9px;border-bottom:1px solid #e3e5e8;text-align:left;vertical-align:top;white-space:nowrap}
 th{background:#24364f;color:#fff;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#11713a;font-weight:600}.warn{color:#9a5b00;font-weight:600}.bad{color:#b3261e;font-weight:600}
-.small{color:#555;font-size:12px}
+.small{color:#555;font-size:12px}td.steps{white-space:normal;min-width:220px;max-width:300px}
 """
 
 
@@ -79,8 +79,9 @@ def _kiosk_row(k: KioskStatus, now: datetime) -> str:
         store += f'<br><span class="small">{k.unconfirmed} not yet confirmed</span>'
     if k.flagged:
         store += f'<br><span class="bad">{k.flagged} repeat(s) found at reconciliation</span>'
-    counts = "".join(f'<td class="n">{int(k.outcomes.get(o, 0))}</td>' for o in OUTCOMES)
-    steps = ", ".join(f"{html.escape(s)} {k.step_medians_s[s]:.2f}" for s in STEPS if s in k.step_medians_s) or "—"
+    counts = "<br>".join(f"{int(k.outcomes[o])} {html.escape(OUTCOME_NAMES[o])}" for o in OUTCOMES
+                         if k.outcomes.get(o)) or "none yet"
+    steps = " · ".join(f"{html.escape(s)} {k.step_medians_s[s]:.2f}" for s in STEPS if s in k.step_medians_s) or "—"
     oldest = "—" if k.oldest_pending_s is None else _ago(k.oldest_pending_s).replace(" ago", "")
     backlog = str(k.outbox_pending)
     if k.outbox_failed:
@@ -88,16 +89,16 @@ def _kiosk_row(k: KioskStatus, now: datetime) -> str:
 
     return (f"<tr><td><b>{html.escape(k.kiosk)}</b><br><span class='small'>{html.escape(k.profile)}</span></td>"
             f"<td>{heard}</td><td>{html.escape(k.reader or '—')}<br><span class='small'>"
-            f"{html.escape(k.camera or '—')}</span></td><td>{_state(k.upstream)}</td><td>{store}</td>{counts}"
-            f'<td class="small">{steps}</td><td class="n">{backlog}</td><td class="n">{html.escape(oldest)}</td></tr>')
+            f"{html.escape(k.camera or '—')}</span></td><td>{_state(k.upstream)}</td><td>{store}</td><td>{counts}</td>"
+            f'<td class="small steps">{steps}</td><td class="n">{backlog}</td>'
+            f'<td class="n">{html.escape(oldest)}</td></tr>')
 
 
 def render(site: str, kiosks: list[KioskStatus], *, now: datetime | None = None, store_error: str | None = None) -> str:
     """The whole page for ``site``'s ``kiosks`` (as the site store holds them)."""
     now = now or datetime.now(UTC)
-    head = "".join(f"<th>{html.escape(OUTCOME_NAMES[o])}</th>" for o in OUTCOMES)
     rows = "".join(_kiosk_row(k, now) for k in kiosks) or \
-        f'<tr><td colspan="{7 + len(OUTCOMES)}">No kiosk has reported yet.</td></tr>'
+        '<tr><td colspan="9">No kiosk has reported yet.</td></tr>'
     total = sum(sum(k.outcomes.values()) for k in kiosks)
     problem = f'<p class="bad">The site store cannot be read: {html.escape(store_error)}</p>' if store_error else ""
     return f"""<!doctype html>
@@ -107,7 +108,7 @@ def render(site: str, kiosks: list[KioskStatus], *, now: datetime | None = None,
 <p class="sub">{len(kiosks)} kiosk(s), {total} check-in(s) today · {now.astimezone():%Y-%m-%d %H:%M:%S} ·
 refreshes every {REFRESH_S} s</p>{problem}
 <table><thead><tr><th>Kiosk</th><th>Last heartbeat</th><th>Reader / camera</th><th>Upstream</th>
-<th>Site store</th>{head}<th>Median step times today (s)</th><th>Outbox waiting</th><th>Oldest waiting</th></tr>
+<th>Site store</th><th>Today</th><th>Median step times today (s)</th><th>Outbox waiting</th><th>Oldest waiting</th></tr>
 </thead><tbody>{rows}</tbody></table></body></html>
 """
 

@@ -4,7 +4,6 @@ delivered rows are purged after the retention period. The upstream is a real HTT
 from __future__ import annotations
 
 import os
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from kiosk.delivery import DeliveryWorker
 from kiosk.fakes import Recorded, Response
 from kiosk.fakes.receiver import Receiver
 from kiosk.outbox import DELIVERED, PENDING, Backoff, Outbox
+from tests.kiosk.conditions import wait_for
 
 
 class Clock:
@@ -46,13 +46,6 @@ def checkin(i: int) -> CheckIn:
                    Evidence("PACE", "valid", "valid"), datetime.now(UTC), checkin_id=f"c-{i}")
 
 
-def wait_for(condition, timeout_s: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def test_a_queued_check_in_goes_out_while_no_one_is_at_the_kiosk(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ site's PostgreSQL stopped in the middle and started again."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,15 +11,7 @@ from kiosk.session import CHECKED_IN, QUEUED
 from kiosk.settings import FaceSettings, load_profile
 from kiosk.site.runtime import KioskRuntime
 from kiosk.store import site_store
-
-
-def wait_for(condition, timeout_s: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
+from tests.kiosk.conditions import wait_for
 
 
 def test_queue_numbers_come_from_the_site_and_a_queued_check_in_goes_out_by_itself(pg_cluster, tmp_path: Path,

@@ -32,9 +32,9 @@ def test_the_page_lists_every_kiosk_and_nothing_personal(pg_url: str, site: str)
     with SitePage(site, one.kiosks, port=0) as page:
         status, body = get(page.url + "/")
         assert status == 200 and body.startswith("<!doctype html>")
-        assert "k1" in body and "k2" in body and "ACS ACR1252" in body and "41" in body
+        assert "k1" in body and "k2" in body and "ACS ACR1252" in body and "41 checked in<br>2 sent to staff" in body
         assert "offline since" in body and "4 not yet confirmed" in body and "1 repeat(s)" in body
-        assert "chip 1.93" in body
+        assert "chip 1.93 · face 0.61" in body
         for personal in (DEMO_ID_NUMBER, "Nguyễn"):
             assert personal not in body
         status, metrics = get(page.url + "/metrics")
