@@ -213,23 +213,28 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= repeats <= args.checkins:
         raise UsageError("--repeats must be between 0 and --checkins")
     url = args.store or os.environ.get(STORE_ENV)
+    where = "the given site store" if url else "a throwaway PostgreSQL cluster (fsync on)"
     with contextlib.ExitStack() as stack:
         if url is None:
             from kiosk.store.cluster import ClusterUnavailable, TemporaryCluster
 
             try:
-                url = stack.enter_context(TemporaryCluster(options={"max_connections": str(20 + 2 * args.kiosks)})).url
+                # durable as a real server is (the test clusters skip fsync): commits reach the disk
+                url = stack.enter_context(TemporaryCluster(options={
+                    "fsync": "on", "synchronous_commit": "on", "full_page_writes": "on",
+                    "max_connections": str(20 + 2 * args.kiosks)})).url
             except ClusterUnavailable as exc:
                 raise UsageError(f"no site store given and {exc}") from exc
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kiosk-bench-site-")))
         report = measure(url, args.kiosks, args.checkins, repeats, not args.no_cards, folder)
     report["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    report["store"] = where
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
     print(f"site: {report['kiosks']} kiosk processes, {report['checkins']} check-ins of "
           f"{report['distinct_candidates']} candidates ({report['repeats_per_kiosk']} per kiosk presented twice), "
-          f"{report['machine']}")
+          f"{report['machine']}, {where}")
     print(f"  {report['checkins_per_s']} check-ins/s for the site ({report['wall_s']} s)")
     print(f"  duplicates admitted: {report['duplicates_admitted']}, lost: {report['lost']}, "
           f"refused as repeats: {report['refused_as_repeats']}")
