@@ -51,3 +51,21 @@ def test_queue_numbers_come_from_the_site_and_a_queued_check_in_goes_out_by_itse
     finally:
         runtime.stop()
         outbox.close()
+
+
+def test_the_screen_starts_the_worker_and_its_operator_panel_reads_the_site_store(tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    import argparse
+    import contextlib
+
+    from kiosk.commands.ui import build
+
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("KIOSK_SITE_STORE", raising=False)
+    args = argparse.Namespace(demo=True, profile="demo", camera=None, reader=None, lang="vi", fullscreen=False)
+    with contextlib.ExitStack() as stack:
+        _, options = build(args, stack)
+        info = options.info()
+        assert info["Site store"] == "none (this kiosk on its own)"
+        assert wait_for(lambda: options.info()["Background delivery"] == "running")
+    assert options.info()["Background delivery"].startswith("stopped")
