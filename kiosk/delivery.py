@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from kiosk.adapters.base import Adapter
 from kiosk.errors import KioskError
-from kiosk.outbox import DELIVERED, PENDING, Outbox, OutboxStatus
+from kiosk.outbox import DeliveryState, Outbox, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class DeliveryRound:
 
 
 @dataclass
-class DeliveryState:
+class WorkerState:
     """What the operator panel and the heartbeat read (updated by the worker's thread)."""
 
     running: bool = False
@@ -62,7 +62,7 @@ class DeliveryWorker:
 
     def __init__(self, open_outbox: Callable[[], Outbox], adapter: Adapter, *, retention_s: float | None,
                  idle_s: float = 5.0, min_wait_s: float = 0.2, purge_every_s: float = 600.0, batch: int = 50,
-                 on_round: Callable[[DeliveryState], None] | None = None,
+                 on_round: Callable[[WorkerState], None] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._open_outbox, self._adapter = open_outbox, adapter
         self.retention_s, self.idle_s, self.min_wait_s = retention_s, idle_s, min_wait_s
@@ -73,7 +73,7 @@ class DeliveryWorker:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_purge = 0.0
-        self.state = DeliveryState()
+        self.state = WorkerState()
 
     # -- control (any thread) -------------------------------------------------------------------------
     def start(self) -> DeliveryWorker:
@@ -140,9 +140,9 @@ class DeliveryWorker:
         while not self._stop.is_set():
             results = outbox.deliver_due(lambda profile: self._adapter, limit=self.batch)
             for result in results:
-                if result.state == DELIVERED:
+                if result.state == DeliveryState.DELIVERED:
                     delivered += 1
-                elif result.state == PENDING:
+                elif result.state == DeliveryState.PENDING:
                     retrying += 1
                 else:
                     failed += 1

@@ -20,16 +20,16 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from kiosk.errors import KioskError
+from kiosk.outcomes import Outcome, Step
 from kiosk.store.records import KioskStatus
 
 log = logging.getLogger(__name__)
 
 REFRESH_S = 10
 SILENT_AFTER_S = 60.0  # a kiosk not heard of for this long is shown as silent
-OUTCOMES = ("checked_in", "queued", "refer", "refused", "error", "cancelled")
-OUTCOME_NAMES = {"checked_in": "checked in", "queued": "queued", "refer": "sent to staff", "refused": "refused",
-                 "error": "errors", "cancelled": "cancelled"}
-STEPS = ("card", "key", "chip", "trust", "face", "liveness", "destination", "result")
+OUTCOME_NAMES = {Outcome.CHECKED_IN: "checked in", Outcome.QUEUED: "queued", Outcome.REFER: "sent to staff",
+                 Outcome.REFUSED: "refused", Outcome.ERROR: "errors", Outcome.CANCELLED: "cancelled"}
+OUTCOMES = tuple(OUTCOME_NAMES)
 
 _STYLE = """
 body{font-family:"DejaVu Sans",sans-serif;margin:24px;color:#1b1f24;background:#f6f7f9}
@@ -81,7 +81,7 @@ def _kiosk_row(k: KioskStatus, now: datetime) -> str:
         store += f'<br><span class="bad">{k.flagged} repeat(s) found at reconciliation</span>'
     counts = "<br>".join(f"{int(k.outcomes[o])} {html.escape(OUTCOME_NAMES[o])}" for o in OUTCOMES
                          if k.outcomes.get(o)) or "none yet"
-    steps = " · ".join(f"{html.escape(s)} {k.step_medians_s[s]:.2f}" for s in STEPS if s in k.step_medians_s) or "—"
+    steps = " · ".join(f"{html.escape(s)} {k.step_medians_s[s]:.2f}" for s in Step if s in k.step_medians_s) or "—"
     oldest = "—" if k.oldest_pending_s is None else _ago(k.oldest_pending_s).replace(" ago", "")
     backlog = str(k.outbox_pending)
     if k.outbox_failed:

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from kiosk.adapters.base import Adapter
 from kiosk.adapters.registry import build_adapter
-from kiosk.delivery import DeliveryState, DeliveryWorker
+from kiosk.delivery import DeliveryWorker, WorkerState
 from kiosk.errors import KioskError
 from kiosk.outbox import Outbox, load_key
 from kiosk.settings import Profile
@@ -130,7 +130,7 @@ class KioskRuntime:
             upstream = state.upstream
         return {"Site store": self.site_status().line(), "Background delivery": delivery, "Upstream": upstream}
 
-    def _heartbeat(self, state: DeliveryState) -> None:
+    def _heartbeat(self, state: WorkerState) -> None:
         """After a delivery round: gauges now, the heartbeat every ``heartbeat_every_s``."""
         site = self.site_status()
         outbox = state.outbox

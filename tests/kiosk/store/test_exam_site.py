@@ -70,6 +70,7 @@ def test_the_second_kiosk_refuses_a_candidate_checked_in_at_the_first(site_folde
     second = kiosk(check, folder, pg_url, "kiosk-2")
     assert second.returncode == 1, second.stderr
     second = json.loads(second.stdout)
+    assert second["message_key"] == "exam.already_checked_in" and checked_in_at in second["message"]["en"]
     assert second["decision"]["status"] == "refer"
     assert second["decision"]["reasons"] == ["exam.already_checked_in"]
     assert second["decision"]["details"]["checked_in_at"] == checked_in_at

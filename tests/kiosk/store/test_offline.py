@@ -49,7 +49,7 @@ def test_a_kiosk_goes_on_offline_and_a_repeat_is_flagged_at_reconciliation(pg_cl
     one = door(tmp_path, pg_cluster.url, site, "k1", None)  # the roster comes from the site store
     two = door(tmp_path, pg_cluster.url, site, "k2", None)
     assert one.roster.sources == ("site store",) and len(two.roster) == 2
-    assert one.submit(checkin(AN, T0)).display["decision"] == "present"
+    assert one.submit(checkin(AN, T0)).display.decision == "present"
 
     pg_cluster.stop()
     try:
@@ -57,7 +57,7 @@ def test_a_kiosk_goes_on_offline_and_a_repeat_is_flagged_at_reconciliation(pg_cl
         assert len(three.roster) == 2
         assert two.lookup(AN, {}).cleared  # kiosk 2 cannot know: it goes on with what it has
         late = two.submit(checkin(AN, T0 + timedelta(minutes=7)))
-        assert late.display["decision"] == "present" and not late.duplicate
+        assert late.display.decision == "present" and not late.duplicate
         two.submit(checkin(BINH, T0 + timedelta(minutes=8)))
         assert two.store.offline_since is not None and two.store.unconfirmed() == 2
         decision = two.lookup(AN, {})  # its own records still refuse a second check-in here

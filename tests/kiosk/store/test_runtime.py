@@ -7,8 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from kiosk.assembly import Hardware, build_session
-from kiosk.session import CHECKED_IN, QUEUED
+from kiosk.outcomes import Outcome
 from kiosk.settings import FaceSettings, load_profile
+from kiosk.simulator import VirtualCards
 from kiosk.site.runtime import KioskRuntime
 from kiosk.store import site_store
 from tests.kiosk.conditions import wait_for
@@ -18,18 +19,18 @@ def test_queue_numbers_come_from_the_site_and_a_queued_check_in_goes_out_by_itse
                                                                                    site: str) -> None:
     profile = replace(load_profile("demo"), site=site, data_dir=tmp_path / "k1", csca=(), site_store=pg_cluster.url,
                       kiosk="k1", face=FaceSettings(enabled=False))
-    session, outbox = build_session(profile, Hardware(simulator=True))
+    session, outbox = build_session(profile, Hardware(cards=VirtualCards()))
     runtime = KioskRuntime(profile, hardware=lambda: {"reader": "virtual card"}, idle_s=0.2,
                            heartbeat_every_s=0).start()
     try:
         first = session.run()
-        assert first.outcome == CHECKED_IN and first.receipt.display["queue_number"] == "A001"
+        assert first.outcome == Outcome.CHECKED_IN and first.receipt.display.queue_number == "A001"
         assert runtime.site_status().store == "online"
 
         pg_cluster.stop()
         try:
             queued = session.run()
-            assert queued.outcome == QUEUED
+            assert queued.outcome == Outcome.QUEUED
             status = runtime.site_status()
             assert status.store == "offline" and status.line().startswith("offline since ")
             assert runtime.operator_lines()["Site store"] == status.line()
