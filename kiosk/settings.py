@@ -36,6 +36,16 @@ class FaceSettings:
 
 
 @dataclass(frozen=True)
+class ScreenSettings:
+    """How long the kiosk screen waits, in seconds (``[screen]``): the result stays long enough to read a
+    queue number twice; the staff screens close themselves when left alone."""
+
+    result_seconds: int = 20
+    staff_idle_seconds: int = 60
+    language: str = "vi"
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     site: str
@@ -48,6 +58,7 @@ class Profile:
     retries: int = 2  # new access-key attempts after the card refuses one
     site_store: str | None = None  # [site] store: the site's PostgreSQL (KIOSK_SITE_STORE wins; kiosk.store)
     kiosk: str | None = None  # [site] kiosk: this kiosk's name on the site (KIOSK_ID wins)
+    screen: ScreenSettings = field(default_factory=ScreenSettings)
 
     @property
     def outbox_path(self) -> Path:
@@ -97,6 +108,7 @@ def load_profile(name_or_path: str) -> Profile:
             retries=int(profile.get("retries", 2)),
             site_store=str(site["store"]) if site.get("store") else None,
             kiosk=str(site["kiosk"]) if site.get("kiosk") else None,
+            screen=ScreenSettings(**raw.get("screen", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SettingsError(f"{path}: {exc}") from exc

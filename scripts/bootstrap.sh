@@ -15,7 +15,7 @@ APT_PACKAGES+=(fonts-dejavu-core libegl1 libgl1 libxkbcommon0 libfontconfig1 lib
 APT_PACKAGES+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1)
 # the tests start the real screen on a virtual display and click through it
-APT_PACKAGES+=(xvfb xdotool)
+APT_PACKAGES+=(xvfb xdotool x11-utils)
 # the site store: the tests start a throwaway PostgreSQL cluster (initdb in a temporary folder, Unix socket)
 APT_PACKAGES+=(postgresql)
 command -v gcc >/dev/null || APT_PACKAGES+=(gcc)

@@ -2,8 +2,11 @@
 
 The window follows the session and nothing else: ``SessionRunner`` hands it each
 :class:`~kiosk.session.SessionEvent` and the final :class:`~kiosk.session.SessionResult` on the UI
-thread; the window picks the screen. The session itself (card, camera, network) runs on the runner's
-worker thread; the preview on its own thread.
+thread; the window picks the screen by the result's failure kind (:data:`ui.screens.NEXT`). The session
+itself (card, camera, network) runs on the runner's worker thread; the preview on its own thread.
+
+One person, one session: language, contrast and text size return to the site's defaults whenever the
+kiosk is back at its welcome screen, and the staff screens close themselves when left alone.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from ui.screens import (
     NEXT,
     CameraScreen,
     ConsentScreen,
+    DeclinedScreen,
     ErrorScreen,
     KeypadScreen,
     Next,
@@ -34,24 +38,27 @@ from ui.screens import (
     ResultScreen,
     Screen,
     WelcomeScreen,
-    profile_title,
 )
 from ui.sounds import Sounds
 from ui.theme import FONT_STEPS, font_family, stylesheet
-from ui.widgets import button, label
+from ui.widgets import Countdown, button
 from ui.worker import SessionFactory, SessionRunner
 
 log = logging.getLogger(__name__)
+
+WINDOWED = (1280, 800)  # fits a 1280×800 display; smaller screens get their available size
+
 
 @dataclass
 class KioskOptions:
     profile: str = "demo"
     manual_start: bool = True  # the demo's virtual card is "placed" with a button; a real reader waits
     pace_s: float = 0.0  # demo only: a pause after each reading step so it can be followed
-    result_timeout_s: int = 20
+    result_timeout_s: int = 20  # how long the result (the queue number) stays on screen
     error_timeout_s: int = 30
     consent_timeout_s: int = 60
     key_timeout_s: int = 90  # the keypad waits this long for a tap before the check-in is abandoned
+    staff_timeout_s: int = 60  # the PIN screen and the operator panel close after this long untouched
     language: str = i18n.DEFAULT
     operator_pin: str | None = None
     preview: Callable[[], Iterator] | None = None  # frames for the live preview; None: no preview
@@ -76,6 +83,7 @@ class KioskWindow(QMainWindow):
         self.events: list = []  # this check-in's events (no personal data in them)
         self._abandoned = False
         self._context: dict[str, str] = {}
+        self._shown: Screen | None = None
         self.last_result = None
 
         i18n.set_language(o.language)  # before any screen is built, so each is born in the right language
@@ -84,24 +92,44 @@ class KioskWindow(QMainWindow):
         self.runner.consent_requested.connect(self.on_consent_requested)
         self.runner.key_requested.connect(self.on_key_requested)
         self.runner.finished.connect(self.on_finished)
+        self._build_screens()
+        self._connect_screens()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._build_bar())
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
-        # screens
-        self.welcome = WelcomeScreen(o.profile, manual_start=o.manual_start, prefill=o.context)
-        self.reading = ReadingScreen(self.runner.session.steps, o.profile)
+        self.setFont(QFont(font_family()))
+        self.apply_style()
+        self.show_screen(self.welcome)
+        if self._starts_itself():
+            QTimer.singleShot(0, self.start_checkin)
+
+    def _build_screens(self) -> None:
+        o, session = self.options, self.runner.session
+        self.welcome = WelcomeScreen(o.profile, manual_start=o.manual_start, requires=tuple(session.requires),
+                                     prefill=o.context)
+        self.reading = ReadingScreen(tuple(session.steps), o.profile)
         self.consent = ConsentScreen(o.consent_timeout_s)
+        self.declined = DeclinedScreen(o.profile, o.error_timeout_s)
         self.keypad = KeypadScreen(o.key_timeout_s)
         self.camera = CameraScreen()
         self.result = ResultScreen(o.profile, o.result_timeout_s)
         self.error = ErrorScreen(o.profile, o.error_timeout_s, can_retry=True)
-        self.pin = PinScreen(o.operator_pin)
+        self.pin = PinScreen(o.operator_pin, idle_s=o.staff_timeout_s)
+        outbox = self.runner.outbox
         self.operator = OperatorScreen(o.profile, self.stats, o.info,
-                                       lambda: self.runner.outbox.status() if self.runner.outbox is not None else None,
-                                       (lambda: self.runner.outbox.retry()) if self.runner.outbox is not None else None)
-        self._shown: Screen | None = None
+                                       (lambda: outbox.status()) if outbox is not None else (lambda: None),
+                                       (lambda: outbox.retry()) if outbox is not None else None,
+                                       idle_s=o.staff_timeout_s)
         self.stack = QStackedWidget()
         for screen in self.screens():
             self.stack.addWidget(screen)
 
+    def _connect_screens(self) -> None:
         self.welcome.start.connect(self.start_checkin)
         self.reading.cancel.connect(self.cancel_checkin)
         self.reading.type_number.connect(self.runner.request_keypad)
@@ -111,19 +139,23 @@ class KioskWindow(QMainWindow):
         self.camera.cancel.connect(self.cancel_checkin)
         self.consent.answered.connect(self.on_consent_answer)
         self.consent.countdown.expired.connect(self.on_walked_away)
+        self.declined.changed_mind.connect(self.retry)
+        self.declined.done.connect(self.back_to_welcome)
         self.result.done.connect(self.back_to_welcome)
         self.error.done.connect(self.back_to_welcome)
         self.error.retry.connect(self.retry)
         self.pin.unlocked.connect(lambda: self.show_screen(self.operator))
         self.pin.closed.connect(self.back_to_welcome)
         self.operator.closed.connect(self.back_to_welcome)
+        for countdown in self.stack.findChildren(Countdown):
+            countdown.warning.connect(lambda: self.sounds.play("attention"))
 
-        # top bar: language, text size, contrast, staff (each a word and a symbol, >= 64 px)
+    def _build_bar(self) -> QFrame:
+        """Language, text size, contrast, staff: each a word and a symbol, >= 64 px, at a size that fits."""
         bar = QFrame()
         bar.setObjectName("topbar")
         row = QHBoxLayout(bar)
-        row.setContentsMargins(16, 8, 16, 8)
-        self.heading = label(name="lead", wrap=True)
+        row.setContentsMargins(12, 6, 12, 6)
         self.lang_button = button()
         self.lang_button.clicked.connect(self.toggle_language)
         self.font_button = button()
@@ -133,29 +165,16 @@ class KioskWindow(QMainWindow):
         self.contrast_button.toggled.connect(self.set_high_contrast)
         self.staff_button = button()
         self.staff_button.clicked.connect(self.open_operator)
-        row.addWidget(self.heading, 1)
+        row.addStretch(1)
         for b in (self.lang_button, self.font_button, self.contrast_button, self.staff_button):
             b.setObjectName("bar")
             row.addWidget(b)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(bar)
-        layout.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
-
-        self.setFont(QFont(font_family()))
-        self.apply_style()
-        self.retranslate()
-        self.show_screen(self.welcome)
-        if not o.manual_start:
-            QTimer.singleShot(0, self.start_checkin)
+        return bar
 
     # -- screens -------------------------------------------------------------------------------------
     def screens(self) -> list[Screen]:
-        return [self.welcome, self.reading, self.keypad, self.consent, self.camera, self.result, self.error,
-                self.pin, self.operator]
+        return [self.welcome, self.reading, self.keypad, self.consent, self.declined, self.camera, self.result,
+                self.error, self.pin, self.operator]
 
     def current(self) -> Screen:
         return self.stack.currentWidget()
@@ -169,10 +188,17 @@ class KioskWindow(QMainWindow):
             old.left()
         if old is self.camera:
             self.stop_preview()
+        if screen is self.welcome:
+            self.reset_access()
         self.stack.setCurrentWidget(screen)
         screen.entered()
+        log.info("screen %s", screen.name)
 
     # -- the check-in --------------------------------------------------------------------------------
+    def _starts_itself(self) -> bool:
+        """A real reader waits for the card on the welcome screen, unless something must be given first."""
+        return not self.options.manual_start and not self.welcome.requires
+
     def start_checkin(self, context: Mapping[str, str] | None = None) -> None:
         self.events.clear()
         self._context = dict(context or {})
@@ -180,7 +206,7 @@ class KioskWindow(QMainWindow):
         self.reading.reset()
         self.keypad.reset()
         self.camera.reset()
-        if self.runner.start(context or {}) and self.options.manual_start:
+        if self.runner.start(context or {}) and not self._starts_itself():
             self.show_screen(self.reading)
 
     def cancel_checkin(self) -> None:
@@ -189,13 +215,14 @@ class KioskWindow(QMainWindow):
         self.back_to_welcome()
 
     def retry(self) -> None:
+        context = self._context
         self.back_to_welcome()
-        if self.options.manual_start:
-            self.start_checkin(self._context)
+        if not self._starts_itself():
+            self.start_checkin(context)
 
     def back_to_welcome(self) -> None:
         self.show_screen(self.welcome)
-        if not self.options.manual_start and not self.runner.running:
+        if self._starts_itself() and not self.runner.running:
             QTimer.singleShot(300, self._auto_start)
 
     def _auto_start(self) -> None:
@@ -208,7 +235,7 @@ class KioskWindow(QMainWindow):
             return
         step, state = event.step, event.state
         self.reading.on_event(step, EventState.STARTED if state == EventState.CHALLENGE else state)
-        if step == Step.CARD and state == EventState.STARTED and not self.options.manual_start:
+        if step == Step.CARD and state == EventState.STARTED and self._starts_itself():
             return  # a real reader waits for the card on the welcome screen
         if step == Step.LIVENESS and state == EventState.CHALLENGE and event.message_key:
             self.show_screen(self.camera)
@@ -233,16 +260,15 @@ class KioskWindow(QMainWindow):
 
     def on_consent_answer(self, agreed: bool) -> None:
         self.runner.answer_consent(agreed)
-        self.show_screen(self.reading)
+        if agreed:
+            self.show_screen(self.reading)
 
     def on_walked_away(self) -> None:
         # nobody answered the consent question or touched the keypad: the person has left; stop the
         # check-in and get ready for the next one
         self._abandoned = True
         self.runner.cancel()
-        self.show_screen(self.welcome)
-
-    on_consent_timeout = on_walked_away
+        self.back_to_welcome()
 
     def on_key_requested(self, attempt: int, message_key: str) -> None:
         """The session needs the access key typed (no QR code, "type my number", or the chip refused it)."""
@@ -267,14 +293,15 @@ class KioskWindow(QMainWindow):
         then = None if failure is None else NEXT[failure.kind]
         if self._abandoned or then is Next.WELCOME:
             self.back_to_welcome()
-            return
-        if not self.options.manual_start and failure is not None and failure.kind is FailureKind.NO_CARD:
+        elif self._starts_itself() and failure is not None and failure.kind is FailureKind.NO_CARD:
             self.back_to_welcome()  # nobody placed a card while we waited: keep waiting
-            return
-        if Outcome(result.outcome).recorded:
+        elif then is Next.DECLINED:
+            self.show_screen(self.declined)
+        elif Outcome(result.outcome).recorded:
             self.result.show_result(result)
             self.show_screen(self.result)
             self.sounds.play("success" if failure is None else "attention")
+            self.sounds.play("take_card")
         else:
             self.error.show_result(result)
             self.show_screen(self.error)
@@ -298,9 +325,19 @@ class KioskWindow(QMainWindow):
 
     def on_preview_frame(self, image: QImage) -> None:
         self.frame_times.append(time.perf_counter())
+        del self.frame_times[:-600]  # the last minute or so: enough for a frame rate, never growing
         self.camera.preview.set_frame(image)
 
     # -- access --------------------------------------------------------------------------------------
+    def reset_access(self) -> None:
+        """The site's language, normal contrast and text size 1: the next person starts afresh."""
+        if i18n.language() != self.options.language:
+            self.set_language(self.options.language)
+        if self.font_step or self.property("highContrast"):
+            self.font_step = 0
+            self.contrast_button.setChecked(False)  # restyles through set_high_contrast
+            self.apply_style()
+
     def toggle_language(self) -> None:
         self.set_language("en" if i18n.language() == "vi" else "vi")
 
@@ -334,9 +371,8 @@ class KioskWindow(QMainWindow):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        if not hasattr(self, "heading"):
+        if not hasattr(self, "lang_button"):
             return
-        self.heading.setText(profile_title(self.options.profile))
         # the button names the other language in that language, so anyone can find it
         self.lang_button.setText("⇄  English" if i18n.language() == "vi" else "⇄  Tiếng Việt")
         size = tr("Text size")
@@ -353,15 +389,31 @@ class KioskWindow(QMainWindow):
         self.runner.shutdown()
         if self.options.on_shutdown is not None:
             self.options.on_shutdown()
-        self.consent.countdown.stop()
-        self.keypad.countdown.stop()
-        self.result.countdown.stop()
-        self.error.countdown.stop()
+        for countdown in self.findChildren(Countdown):
+            countdown.stop()
+
+
+def place_window(window: QMainWindow, *, fullscreen: bool) -> None:
+    """Full screen fills the screen even with no window manager to honour the request (a bare X session);
+    a window fits the screen it opens on."""
+    screen = window.screen() or window.windowHandle() and window.windowHandle().screen()
+    if screen is None:
+        from PySide6.QtGui import QGuiApplication
+
+        screen = QGuiApplication.primaryScreen()
+    if fullscreen:
+        window.setGeometry(screen.geometry())
+        window.showFullScreen()
+        return
+    available = screen.availableGeometry()
+    window.resize(min(WINDOWED[0], available.width()), min(WINDOWED[1], available.height()))
+    window.show()
 
 
 def run_app(make_session: SessionFactory, options: KioskOptions, *, fullscreen: bool = False,
-            argv: list[str] | None = None) -> int:
-    """Create the application, show the kiosk, and run until the window closes."""
+            argv: list[str] | None = None, driver: Callable[[KioskWindow], object] | None = None) -> int:
+    """Create the application, show the kiosk, and run until the window closes. ``driver(window)``, when
+    given, is started with the event loop (the soak)."""
     import signal
 
     from PySide6.QtWidgets import QApplication
@@ -369,11 +421,9 @@ def run_app(make_session: SessionFactory, options: KioskOptions, *, fullscreen: 
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in the terminal closes the demo
     app = QApplication.instance() or QApplication(argv or ["cccd-kiosk"])
     window = KioskWindow(make_session, options)
-    if fullscreen:
-        window.showFullScreen()
-    else:
-        window.resize(1280, 800)
-        window.show()
+    place_window(window, fullscreen=fullscreen)
+    if driver is not None:
+        QTimer.singleShot(0, lambda: driver(window))
     try:
         return app.exec()
     finally:

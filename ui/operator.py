@@ -1,5 +1,7 @@
-"""The operator panel, behind a PIN: reader and camera status, the profile, today's counts and median step
-times, the outbox and the trust store. It shows no personal data: counts, durations and states only."""
+"""The staff screens, behind a PIN: reader and camera status, the profile, today's counts and median step
+times, the outbox and the trust store, and a look-up of the short reference a person was shown. They show
+no personal data (counts, durations, states, message keys) and close by themselves when left alone, so a
+patient who tapped "Staff" and walked away does not leave the kiosk stuck."""
 
 from __future__ import annotations
 
@@ -8,32 +10,70 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
+from kiosk.site.runtime import SiteStatus
 from kiosk.staff import PinAnswer, PinLock
-from kiosk.stats import DailyStats
-from ui.i18n import tr
+from kiosk.stats import DECLINED, DailyStats
+from ui.i18n import message, tr
 from ui.screens import Screen, step_name
-from ui.widgets import button, label
+from ui.widgets import ChoiceRow, Countdown, button, label
 
 
-class PinScreen(Screen):
+class StaffScreen(Screen):
+    """A staff screen with an idle countdown: any touch starts it again; at zero, ``closed``."""
+
+    closed = Signal()
+
+    def __init__(self, idle_s: int) -> None:
+        super().__init__()
+        self.countdown = Countdown(idle_s, idle_s, warn_s=min(10, idle_s))
+        self.countdown.expired.connect(self.closed)
+
+    def touched(self) -> None:
+        self.countdown.start()
+
+    def entered(self) -> None:
+        self.countdown.start()
+
+    def left(self) -> None:
+        self.countdown.stop()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        self.touched()
+        super().mousePressEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        self.touched()
+        super().keyPressEvent(event)
+
+
+class PinScreen(StaffScreen):
     """A large keypad; ``unlocked`` after the right PIN, locked for a minute after five wrong ones."""
 
     name = "pin"
     unlocked = Signal()
-    closed = Signal()
 
-    def __init__(self, pin: str | None, clock: Callable[[], float] = time.monotonic) -> None:
-        super().__init__()
+    def __init__(self, pin: str | None, clock: Callable[[], float] = time.monotonic, *, idle_s: int = 60) -> None:
+        super().__init__(idle_s)
         self.lock = PinLock(pin, clock)
         self.title = label(name="title", align=Qt.AlignmentFlag.AlignCenter)
         self.entry = QLineEdit()
         self.entry.setEchoMode(QLineEdit.EchoMode.Password)
         self.entry.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.entry.returnPressed.connect(self.submit)
+        self.entry.textEdited.connect(self.touched)
         self.status = label(name="lead", align=Qt.AlignmentFlag.AlignCenter)
         pad = QGridLayout()
+        pad.setSpacing(8)
         self.keys: dict[str, object] = {}
         for i, key in enumerate("123456789"):
             self._key(pad, key, i // 3, i % 3)
@@ -42,21 +82,36 @@ class PinScreen(Screen):
         self._key(pad, "OK", 3, 2)
         self.back = button()
         self.back.clicked.connect(self.closed)
-        self.root.addWidget(self.title)
-        self.root.addWidget(self.entry)
-        self.root.addWidget(self.status)
-        self.root.addLayout(pad)
-        self.root.addWidget(self.back)
+        left = QVBoxLayout()
+        left.addWidget(self.title)
+        left.addWidget(self.entry)
+        left.addWidget(self.status)
+        left.addStretch(1)
+        left.addWidget(self.back)
+        # the words beside the keys on a wide screen, above them on a tall one (resizeEvent)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body.setSpacing(24)
+        self.body.addLayout(left, 1)
+        self.body.addLayout(pad, 1)
+        self.root.addLayout(self.body, 1)
+        self.root.addWidget(self.countdown)
         self.retranslate()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        tall = self.height() > self.width()
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if tall else QBoxLayout.Direction.LeftToRight)
+        super().resizeEvent(event)
 
     def _key(self, pad: QGridLayout, key: str, row: int, col: int) -> None:
         b = button(key, "primary" if key == "OK" else None)
-        b.setMinimumSize(120, 80)
+        b.setMinimumSize(96, 64)
+        b.setMaximumHeight(120)
         b.clicked.connect(lambda _=False, k=key: self.press(k))
         pad.addWidget(b, row, col)
         self.keys[key] = b
 
     def press(self, key: str) -> None:
+        self.touched()
         if key == "←":
             self.entry.setText(self.entry.text()[:-1])
         elif key == "OK":
@@ -80,23 +135,62 @@ class PinScreen(Screen):
     def entered(self) -> None:
         self.entry.clear()
         self.status.clear()
+        super().entered()
 
     def retranslate(self) -> None:
         self.title.setText("⚙  " + tr("Staff only: enter the PIN"))
         self.back.setText("←  " + tr("Back"))
+        self.countdown.retranslate()
 
 
-class OperatorScreen(Screen):
-    """Status for staff; ``info()`` gives the hardware lines (reader, camera, trust store) as (name, value)."""
+def item_name(item: str) -> str:
+    """The operator panel's words for the status items the kiosk reports (``KioskOptions.info``)."""
+    return {"reader": tr("Reader"), "camera": tr("Camera"), "trust_store": tr("Trust store"), "site": tr("Site"),
+            "site_store": tr("Site store"), "delivery": tr("Background delivery"),
+            "upstream": tr("Destination system")}.get(item, item)
+
+
+def site_store_line(status: SiteStatus) -> str:
+    """"offline since 07:42 (3 check-ins not yet confirmed)", in the panel's language."""
+    if status.store == "none":
+        return tr("none (this kiosk on its own)")
+    if status.store == "online":
+        line = tr("online")
+        pending = tr("%1 check-ins being reconciled")
+    else:
+        since = status.offline_since.astimezone().strftime("%H:%M") if status.offline_since else "?"
+        line = tr("offline since %1").replace("%1", since)
+        pending = tr("%1 check-ins not yet confirmed")
+    return line + (f" ({pending.replace('%1', str(status.unconfirmed))})" if status.unconfirmed else "")
+
+
+def item_value(value: object) -> str:
+    """Fixed phrases among the status values are translated; names (a reader, a file) are shown as they are."""
+    if isinstance(value, SiteStatus):
+        return site_store_line(value)
+    return {"virtual_card": tr("virtual card (demo)"), "demo_face": tr("demo face"),
+            "first_reader": tr("first PC/SC reader"), "test_csca": tr("virtual card test CSCA"),
+            "none": tr("none"), "running": tr("running"), "stopped": tr("stopped"), "ok": tr("answering"),
+            "unreachable": tr("unreachable"), "refusing": tr("refusing check-ins"),
+            "unknown": tr("not known yet")}.get(str(value), str(value))
+
+
+def outcome_name(outcome: str) -> str:
+    return {"checked_in": tr("checked in"), "queued": tr("queued"), "refer": tr("sent to staff"),
+            "refused": tr("refused"), "error": tr("errors"), "cancelled": tr("cancelled"),
+            DECLINED: tr("declined the camera")}.get(outcome, outcome)
+
+
+class OperatorScreen(StaffScreen):
+    """Status for staff; ``info()`` gives the hardware lines (reader, camera, trust store) as item -> value."""
 
     name = "operator"
-    closed = Signal()
     _loaded = Signal(object)
 
-    def __init__(self, profile: str, stats: DailyStats, info: Callable[[], Mapping[str, str]],
+    def __init__(self, profile: str, stats: DailyStats, info: Callable[[], Mapping[str, object]],
                  outbox_status: Callable[[], object | None], outbox_retry: Callable[[], int] | None = None,
-                 executor: ThreadPoolExecutor | None = None) -> None:
-        super().__init__()
+                 executor: ThreadPoolExecutor | None = None, *, idle_s: int = 60) -> None:
+        super().__init__(idle_s)
         self.profile = profile
         self.stats = stats
         self.info = info
@@ -113,38 +207,72 @@ class OperatorScreen(Screen):
             table.verticalHeader().hide()
             table.horizontalHeader().setStretchLastSection(True)
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        row = QHBoxLayout()
-        row.addWidget(self.status, 1)
-        row.addWidget(self.steps, 1)
+            table.setWordWrap(True)
+        self.tables = QHBoxLayout()
+        self.tables.addWidget(self.status, 1)
+        self.tables.addWidget(self.steps, 1)
+        self.reference = QLineEdit()
+        self.reference.setMaxLength(8)
+        self.reference.returnPressed.connect(self.look_up)
+        self.reference.textEdited.connect(self.touched)
+        self.find_button = button()
+        self.find_button.clicked.connect(self.look_up)
+        self.found = label(name="muted")
+        search = QHBoxLayout()
+        search.addWidget(self.reference, 1)
+        search.addWidget(self.find_button)
         self.close_button = button(name="primary")
         self.close_button.clicked.connect(self.closed)
         self.retry_button = button()
         self.retry_button.clicked.connect(self.retry_outbox)
         self.retry_button.setEnabled(outbox_retry is not None)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.retry_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
         self.root.addWidget(self.title)
-        self.root.addLayout(row, 1)
-        self.root.addLayout(buttons)
+        self.root.addLayout(self.tables, 1)
+        self.root.addLayout(search)
+        self.root.addWidget(self.found)
+        self.root.addWidget(ChoiceRow(self.retry_button, self.close_button))
+        self.root.addWidget(self.countdown)
         self.retranslate()
 
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self.tables.setDirection(QHBoxLayout.Direction.TopToBottom if self.height() > self.width()
+                                 else QHBoxLayout.Direction.LeftToRight)
+        super().resizeEvent(event)
+
     def entered(self) -> None:
+        self.reference.clear()
+        self.found.clear()
         self.refresh()
+        super().entered()
 
     def retry_outbox(self) -> None:
+        self.touched()
         if self.outbox_retry is not None:
             self._executor.submit(self.outbox_retry).add_done_callback(lambda _f: self.refresh())
 
-    def _gather(self) -> tuple[Mapping[str, str], object | None]:  # on the executor's thread
+    def look_up(self) -> None:
+        """What became of the check-in whose six-character reference a person read out."""
+        self.touched()
+        found = self.stats.find(self.reference.text())
+        if found is None:
+            self.found.setText(tr("No check-in with this reference today."))
+            return
+        parts = [found.at.strftime("%H:%M:%S"), outcome_name(found.outcome)]
+        if found.step is not None:
+            parts.append(step_name(found.step, self.profile))
+        parts.append(message(found.message_key))
+        if found.detail:
+            parts.append(tr("Detail") + ": " + found.detail)
+        self.found.setText("  ·  ".join(parts))
+
+    def _gather(self) -> tuple[Mapping[str, object], object | None]:  # on the executor's thread
         return dict(self.info()), self.outbox_status()
 
     def _done(self, future) -> None:
         try:
             self._loaded.emit(future.result())
         except Exception as exc:  # noqa: BLE001 (a status probe failing must not hide the panel)
-            self._loaded.emit(({tr("Status"): f"{type(exc).__name__}"}, None))
+            self._loaded.emit(({"status": f"{type(exc).__name__}"}, None))
 
     def _show(self, gathered) -> None:
         info, outbox = gathered
@@ -153,19 +281,17 @@ class OperatorScreen(Screen):
         medians = self.stats.medians()
         self._fill(self.steps, [(step_name(step, self.profile), f"{s:.2f} s") for step, s in medians.items()])
 
-    def rows(self, info: Mapping[str, str], outbox) -> list[tuple[str, str]]:
+    def rows(self, info: Mapping[str, object], outbox) -> list[tuple[str, str]]:
         rows = [(tr("Profile"), self.profile)]
-        rows += list(info.items())
+        rows += [(item_name(item), item_value(value)) for item, value in info.items()]
         if outbox is not None:
             oldest = getattr(outbox, "oldest_pending_s", None)
             rows += [(tr("Outbox: waiting"), str(outbox.pending)), (tr("Outbox: failed"), str(outbox.failed)),
                      (tr("Outbox: delivered"), str(outbox.delivered)),
                      (tr("Outbox: oldest waiting"), "—" if oldest is None else f"{oldest:.0f} s")]
         rows.append((tr("Check-ins today"), str(self.stats.count)))
-        names = {"checked_in": tr("checked in"), "queued": tr("queued"), "refer": tr("sent to staff"),
-                 "refused": tr("refused"), "error": tr("errors"), "cancelled": tr("cancelled")}
         for outcome, count in sorted(self.stats.outcomes.items()):
-            rows.append(("  " + names.get(outcome, outcome), str(count)))
+            rows.append(("  " + outcome_name(outcome), str(count)))
         total = self.stats.median_total()
         rows.append((tr("Median time per check-in"), "—" if total is None else f"{total:.1f} s"))
         return rows
@@ -180,12 +306,16 @@ class OperatorScreen(Screen):
             table.setItem(i, 0, QTableWidgetItem(name))
             table.setItem(i, 1, QTableWidgetItem(value))
         table.resizeColumnToContents(0)
+        table.resizeRowsToContents()
 
     def retranslate(self) -> None:
         self.title.setText("⚙  " + tr("Operator panel"))
         self.status.setHorizontalHeaderLabels([tr("Item"), tr("State")])
         self.steps.setHorizontalHeaderLabels([tr("Step"), tr("Median today")])
+        self.reference.setPlaceholderText(tr("Reference shown to the person (6 characters)"))
+        self.find_button.setText("⌕  " + tr("Find"))
         self.close_button.setText("←  " + tr("Back to the kiosk"))
         self.retry_button.setText("↻  " + tr("Retry the outbox now"))
+        self.countdown.retranslate()
         if self.isVisible():
             self.refresh()

@@ -24,7 +24,8 @@ from ui.i18n import cache_dir
 
 log = logging.getLogger(__name__)
 
-TONES = {"success": ((660, 0.12), (880, 0.18)), "failure": ((440, 0.18), (330, 0.28)), "attention": ((740, 0.1),)}
+TONES = {"success": ((660, 0.12), (880, 0.18)), "failure": ((440, 0.18), (330, 0.28)), "attention": ((740, 0.1),),
+         "take_card": ((988, 0.09), (0, 0.06), (988, 0.09), (0, 0.06), (988, 0.09))}  # three taps: the card
 RATE = 22050
 
 

@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 FONT_STEPS = (1.0, 1.2, 1.45)  # the "A+" button cycles through these
 MIN_TOUCH_PX = 64  # every button; the rule is >= 48 px
 BASE_PX = 22  # body text at step 1.0
+BAR_PX = 20  # the top bar's buttons keep one size, so they always fit and are always found in the same place
 # fonts known to cover Vietnamese (Latin Extended Additional: ạ ả ấ ầ ẩ ẫ ậ ắ … ỹ); the first one present wins
 VIETNAMESE_FONTS = ("Noto Sans", "DejaVu Sans", "Roboto", "Arial", "Liberation Sans")
 
@@ -74,6 +75,8 @@ def stylesheet(high_contrast: bool = False, scale: float = 1.0) -> str:
     QLabel#banner[tone="ok"] {{ color: {p.ok}; border-color: {p.ok}; }}
     QLabel#banner[tone="warn"] {{ color: {p.warn}; border-color: {p.warn}; }}
     QLabel#banner[tone="error"] {{ color: {p.error}; border-color: {p.error}; }}
+    QLabel#reminder {{ font-size: {big}px; font-weight: bold; color: {p.primary if high_contrast else p.text};
+                       border: {border}px solid {p.border}; border-radius: 10px; padding: 10px; }}
     QLabel#warning {{ color: {p.warn}; border: {border}px dashed {p.warn}; border-radius: 8px; padding: 10px; }}
     QFrame#card {{ background: {p.surface}; border: {border}px solid {p.border}; border-radius: 14px; }}
     QFrame#topbar {{ background: {p.surface}; border-bottom: {border}px solid {p.border}; }}
@@ -82,7 +85,7 @@ def stylesheet(high_contrast: bool = False, scale: float = 1.0) -> str:
                    background: {p.surface}; color: {p.text}; }}
     QPushButton:pressed {{ background: {p.border}; }}
     QPushButton:focus {{ border: {border + 2}px solid {p.primary}; }}
-    QPushButton#bar {{ font-size: {px}px; padding: 4px 14px; }}
+    QPushButton#bar {{ font-size: {BAR_PX}px; padding: 4px 12px; }}
     QPushButton#primary {{ background: {p.primary}; color: {p.on_primary}; font-weight: bold;
                            border-color: {p.primary}; }}
     QPushButton#danger {{ color: {p.error}; border-color: {p.error}; font-weight: bold; }}
@@ -92,6 +95,8 @@ def stylesheet(high_contrast: bool = False, scale: float = 1.0) -> str:
     QProgressBar {{ min-height: 28px; border: {border}px solid {p.border}; border-radius: 8px;
                     text-align: center; background: {p.surface}; }}
     QProgressBar::chunk {{ background: {p.primary}; border-radius: 6px; }}
+    QProgressBar#countdownBar {{ min-height: 12px; max-height: 14px; border-radius: 6px; }}
+    QProgressBar#countdownBar::chunk {{ border-radius: 4px; }}
     QTableWidget {{ background: {p.surface}; gridline-color: {p.border}; }}
     QHeaderView::section {{ background: {p.surface}; color: {p.text}; font-weight: bold; padding: 6px;
                             border: 1px solid {p.border}; }}

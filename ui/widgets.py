@@ -3,9 +3,19 @@ countdown, the camera preview with its face box, and the outcome banner (icon + 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.i18n import tr
 from ui.theme import palette
@@ -48,6 +58,7 @@ class Banner(QLabel):
         self.setObjectName("banner")
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # as tall as its words
         self.tone = "info"
 
     def show_tone(self, tone: str, text: str) -> None:
@@ -63,7 +74,7 @@ class CardPicture(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setMinimumSize(360, 260)
+        self.setMinimumSize(180, 120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._phase = 0.0
         self._timer = QTimer(self)
@@ -148,8 +159,7 @@ class StepList(QWidget):
         layout.setSpacing(6)
         self._labels = {}
         for step in steps:
-            row = label(wrap=False)
-            row.setObjectName("lead")
+            row = label(name="lead")
             layout.addWidget(row)
             self._labels[step] = row
         self.retranslate()
@@ -179,35 +189,57 @@ class StepList(QWidget):
 
 
 class Countdown(QFrame):
-    """"Back to the start in N s" with a bar and a "More time" button; ``expired`` at zero."""
+    """"Back to the start in N s" over its bar, with a "More time" button; ``expired`` at zero.
+
+    In the last ``warn_s`` seconds it asks "Are you still there?" in both languages (whoever stands there
+    now may read either), shows the seconds larger and turns its button into "I am still here";
+    ``warning`` is emitted once as that starts, so the window can play a sound."""
 
     expired = Signal()
+    warning = Signal()
+    STILL_THERE = "Bạn còn đó không? / Are you still there?"
 
-    def __init__(self, seconds: int = 30, extra: int = 30) -> None:
+    def __init__(self, seconds: int = 30, extra: int = 30, warn_s: int = 10) -> None:
         super().__init__()
+        self.setObjectName("countdown")
         self.total = seconds
         self.extra = extra
+        self.warn_s = warn_s
         self.remaining = seconds
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.tick)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.text = label(wrap=True)
+        self.ask = label(self.STILL_THERE, "lead", align=Qt.AlignmentFlag.AlignCenter)
+        self.ask.hide()
+        self.text = label(name="muted")
         self.bar = QProgressBar()
+        self.bar.setObjectName("countdownBar")
         self.bar.setTextVisible(False)
         self.more = button(name="more")
         self.more.clicked.connect(self.more_time)
-        box = QVBoxLayout()
+        box = QVBoxLayout()  # the words right above their bar
+        box.setSpacing(2)
         box.addWidget(self.text)
         box.addWidget(self.bar)
-        layout.addLayout(box, 1)
-        layout.addWidget(self.more)
+        row = QHBoxLayout()
+        row.setSpacing(16)
+        row.addLayout(box, 1)
+        row.addWidget(self.more, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.ask)
+        layout.addLayout(row)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.retranslate()
 
     @property
     def running(self) -> bool:
         return self._timer.isActive()
+
+    @property
+    def warning_phase(self) -> bool:
+        return 0 < self.remaining <= self.warn_s
 
     def start(self, seconds: int | None = None) -> None:
         self.total = self.remaining = seconds if seconds is not None else self.total
@@ -223,19 +255,33 @@ class Countdown(QFrame):
         self._render()
 
     def tick(self) -> None:
+        was_warning = self.warning_phase
         self.remaining = max(0, self.remaining - 1)
         self._render()
+        if self.warning_phase and not was_warning:
+            self.warning.emit()
         if self.remaining == 0:
             self._timer.stop()
             self.expired.emit()
 
     def _render(self) -> None:
+        warning = self.warning_phase
+        self.ask.setVisible(warning)
         self.text.setText(tr("Back to the start in %n s").replace("%n", str(self.remaining)))
+        self._restyle(self.text, "lead" if warning else "muted")
+        self._restyle(self.more, "primary" if warning else "more")
+        self.more.setText(("✔  " + tr("I am still here")) if warning else ("+  " + tr("More time")))
         self.bar.setMaximum(max(1, self.total))
         self.bar.setValue(self.remaining)
 
+    @staticmethod
+    def _restyle(widget: QWidget, name: str) -> None:
+        if widget.objectName() != name:
+            widget.setObjectName(name)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+
     def retranslate(self) -> None:
-        self.more.setText("+  " + tr("More time"))
         self._render()
 
 
@@ -244,7 +290,7 @@ class PreviewView(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(240, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.image: QImage | None = None
         self.box: tuple[int, int, int, int] | None = None
@@ -318,3 +364,37 @@ class PreviewView(QWidget):
         p.setPen(QColor("#ffffff"))
         word = tr("LEFT") if self.arrow == "left" else tr("RIGHT")
         p.drawText(QRectF(x - size * 2, cy + size * 0.9, size * 4, size * 0.8), Qt.AlignmentFlag.AlignCenter, word)
+
+
+class ChoiceRow(QWidget):
+    """Buttons of equal weight side by side, or one above the other when the width cannot hold them
+    (a narrow portrait screen, the largest text)."""
+
+    def __init__(self, *buttons: QPushButton) -> None:
+        super().__init__()
+        self.buttons = buttons
+        self._layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(16)
+        for b in buttons:
+            self._layout.addWidget(b, 1)
+
+    def _arrange(self) -> None:
+        shown = [b for b in self.buttons if not b.isHidden()]
+        widest = max((b.sizeHint().width() for b in shown), default=0)  # equal shares: the widest decides
+        need = widest * len(shown) + self._layout.spacing() * max(0, len(shown) - 1)
+        stacked = need > self.width()
+        direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        if self._layout.direction() != direction:
+            self._layout.setDirection(direction)
+            self.updateGeometry()  # taller or shorter now: the screen's layout makes room
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self._arrange()
+        super().resizeEvent(event)
+
+    def event(self, event) -> bool:
+        # a new text size or language changes the buttons' widths without resizing the row
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._arrange()
+        return super().event(event)

@@ -37,7 +37,7 @@ SessionFactory = Callable[..., tuple[Any, Any]]
 
 log = logging.getLogger(__name__)
 
-_PACED = (Step.CARD, Step.KEY, Step.CHIP, Step.TRUST, Step.DESTINATION)  # the demo's steps worth a pause
+_PACED = (Step.CARD, Step.CONSENT, Step.KEY, Step.CHIP, Step.TRUST, Step.DESTINATION)  # the demo's steps worth a pause
 
 
 class _Worker(QObject):

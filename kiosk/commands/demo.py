@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         from kiosk.commands import ui
 
         return ui.run(argparse.Namespace(demo=True, profile=args.profile, fullscreen=False, camera=args.camera,
-                                         reader=None, lang="vi"))
+                                         reader=None, lang=None))
     try:
         profile = load_profile("demo")
     except SettingsError as exc:

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.demo_site import demo_site
@@ -31,14 +34,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--fullscreen", action="store_true", help="full screen, for a real kiosk")
     parser.add_argument("--camera", metavar="INDEX|FILE|FOLDER", help="camera (default: the demo face)")
     parser.add_argument("--reader", metavar="NAME", help="PC/SC reader name (default: the first reader)")
-    parser.add_argument("--lang", choices=("vi", "en"), default="vi", help="first language (default vi)")
+    parser.add_argument("--lang", choices=("vi", "en"), help="the site's language (default: the profile's, vi)")
+    parser.add_argument("--soak", type=float, metavar="MINUTES",
+                        help="with --demo: unattended check-ins and idle spells for MINUTES, offscreen; a report")
+    parser.add_argument("--idle", type=float, default=20.0, metavar="S", help="with --soak: seconds of each idle spell")
+    parser.add_argument("--json", action="store_true", help="with --soak: the report as JSON")
     parser.set_defaults(func=run)
 
 
+@dataclass
+class ScreenSetup:
+    """What the screen is built from: the session factory, the window's options, and the hardware they
+    share (its card source and camera)."""
+
+    make_session: Callable[..., tuple[object, object]]
+    options: object  # ui.app.KioskOptions
+    hardware: object  # kiosk.assembly.Hardware
+
+
 # -- the command --------------------------------------------------------------------------------------
-def build(args: argparse.Namespace, stack: contextlib.ExitStack):
-    """(make_session, KioskOptions) for the arguments; ``stack`` keeps the demo site's stand-ins running
-    as long as the screen does. The UI package is imported here only."""
+def build(args: argparse.Namespace, stack: contextlib.ExitStack) -> ScreenSetup:
+    """The screen's setup for the arguments; ``stack`` keeps the demo site's stand-ins running as long as
+    the screen does. The UI package is imported here only."""
     from kiosk.assembly import Hardware, build_session
     from kiosk.commands.check import card_source
     from kiosk.site.runtime import KioskRuntime
@@ -74,31 +91,62 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack):
     preview = hardware.preview_frames
     pin = os.environ.get(PIN_ENV) or (DEMO_PIN if args.demo else None)
 
-    reader = "virtual card (demo)" if args.demo else (args.reader or "first PC/SC reader")
+    reader = "virtual_card" if args.demo else (args.reader or "first_reader")
     # the background worker: queued check-ins go out, old ones are purged, the heartbeat reaches the site
     try:
-        runtime = stack.enter_context(KioskRuntime(profile, hardware=lambda: {
-            "reader": reader, "camera": camera if camera is not None else "demo face"}))
+        runtime = stack.enter_context(KioskRuntime(profile, hardware=lambda: {  # the site page's words
+            "reader": hardware.cards.describe(), "camera": camera if camera is not None else "demo face"}))
     except SettingsError as exc:
         raise UsageError(str(exc)) from exc
 
     def info() -> dict[str, str]:
-        anchors = ", ".join(Path(p).name for p in profile.csca) or ("virtual card test CSCA" if args.demo else "none")
-        return {"Reader": reader, "Camera": camera if camera is not None else "demo face",
-                "Trust store": anchors, "Site": profile.site, **runtime.operator_lines()}
+        # item -> value; the operator panel translates the items and the fixed phrases (ui.operator)
+        anchors = ", ".join(Path(p).name for p in profile.csca) or ("test_csca" if args.demo else "none")
+        return {"reader": reader, "camera": camera if camera is not None else "demo_face",
+                "trust_store": anchors, "site": profile.site, **runtime.operator_lines()}
 
     options = KioskOptions(profile=profile.name, manual_start=args.demo,
-                           pace_s=DEMO_PACE_S if args.demo else 0.0, language=args.lang, operator_pin=pin,
+                           pace_s=DEMO_PACE_S if args.demo else 0.0, language=args.lang or profile.screen.language,
+                           operator_pin=pin, result_timeout_s=profile.screen.result_seconds,
+                           staff_timeout_s=profile.screen.staff_idle_seconds,
                            preview=preview if profile.face.enabled else None, info=info,
                            context=context, on_shutdown=hardware.close)
-    return make_session, options
+    return ScreenSetup(make_session, options, hardware)
 
 
 def run(args: argparse.Namespace) -> int:
+    soak = getattr(args, "soak", None)
+    if soak is not None:
+        if not args.demo or soak <= 0:
+            raise UsageError("--soak needs --demo and a positive number of minutes")
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the real window, with no display needed
     try:
         from ui.app import run_app
     except ImportError as exc:
         raise UsageError(f"the kiosk screen needs PySide6 ({exc}); pip install PySide6-Essentials") from exc
     with contextlib.ExitStack() as stack:
-        make_session, options = build(args, stack)
-        return run_app(make_session, options, fullscreen=args.fullscreen)
+        setup = build(args, stack)
+        if soak is None:
+            return run_app(setup.make_session, setup.options, fullscreen=args.fullscreen)
+        return _soak(setup, soak, args.idle, args.json, run_app)
+
+
+def _soak(setup: ScreenSetup, minutes: float, idle_s: float, as_json: bool, run_app) -> int:
+    from ui.soak import Soak
+
+    setup.options.sounds = False
+    soaks = []
+
+    def drive(window) -> None:
+        soaks.append(Soak(window, minutes, idle_s=idle_s))
+        soaks[0].start()
+
+    run_app(setup.make_session, setup.options, driver=drive)
+    report = soaks[0].report.as_dict()
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        for name, value in report.items():
+            print(f"{name:<22} {value}")
+    healthy = report["exceptions"] == 0 and report["checkins"] > 0
+    return 0 if healthy else 1

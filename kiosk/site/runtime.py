@@ -122,13 +122,14 @@ class KioskRuntime:
             return SiteStatus("offline", shared.offline_since, count)
         return SiteStatus("online", None, count)
 
-    def operator_lines(self) -> dict[str, str]:
-        """Lines for the operator panel: the site store and the background delivery."""
+    def operator_lines(self) -> dict[str, object]:
+        """Items for the operator panel (``ui.operator`` words them): the site store (a :class:`SiteStatus`),
+        the background delivery ("running" / "stopped") and the upstream as last seen ("ok", …)."""
         state = self.worker.state
         with state.lock:
-            delivery = "running" if state.running else f"stopped ({state.last_error or 'not started'})"
+            delivery = "running" if state.running else "stopped"
             upstream = state.upstream
-        return {"Site store": self.site_status().line(), "Background delivery": delivery, "Upstream": upstream}
+        return {"site_store": self.site_status(), "delivery": delivery, "upstream": upstream}
 
     def _heartbeat(self, state: WorkerState) -> None:
         """After a delivery round: gauges now, the heartbeat every ``heartbeat_every_s``."""

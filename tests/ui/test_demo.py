@@ -22,7 +22,7 @@ def demo(monkeypatch, tmp_path):
             from kiosk.commands.ui import build
 
             args = argparse.Namespace(demo=True, profile=profile, fullscreen=False, camera=None, reader=None,
-                                      lang="vi")
+                                      lang=None)
             return build(args, stack)
 
         yield build
@@ -34,7 +34,8 @@ def _fps(times: list[float], start: float, end: float) -> float:
 
 
 def test_demo_check_in_end_to_end_with_a_smooth_preview(qtbot, make_window, demo) -> None:
-    make_session, options = demo("demo")
+    setup = demo("demo")
+    make_session, options = setup.make_session, setup.options
     options.sounds = False
     window = make_window(make_session=make_session, **vars(options))
     marks: dict[str, float] = {}
@@ -62,7 +63,8 @@ def test_demo_check_in_end_to_end_with_a_smooth_preview(qtbot, make_window, demo
     ("exam", ("Có mặt", "012", "01000123")),
 ])
 def test_every_profile_completes_in_the_demo(qtbot, make_window, demo, profile, shown) -> None:
-    make_session, options = demo(profile)
+    setup = demo(profile)
+    make_session, options = setup.make_session, setup.options
     options.sounds, options.pace_s, options.preview = False, 0.0, None
     window = make_window(make_session=make_session, **vars(options))
     window.welcome.go.click()

@@ -453,5 +453,157 @@
         <source>Clear all</source>
         <translation>Xóa hết</translation>
     </message>
+    <message>
+        <source>Camera</source>
+        <translation>Máy ảnh</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Chi tiết</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>Tìm</translation>
+    </message>
+    <message>
+        <source>I am still here</source>
+        <translation>Tôi vẫn ở đây</translation>
+    </message>
+    <message>
+        <source>I changed my mind</source>
+        <translation>Tôi đổi ý</translation>
+    </message>
+    <message>
+        <source>No check-in with this reference today.</source>
+        <translation>Hôm nay không có lượt làm thủ tục nào với mã này.</translation>
+    </message>
+    <message>
+        <source>Please go to the reception desk with your CCCD card: staff will check you in.</source>
+        <translation>Vui lòng đến quầy tiếp đón cùng thẻ CCCD: nhân viên sẽ làm thủ tục cho bạn.</translation>
+    </message>
+    <message>
+        <source>Please go to the staffed lane with your CCCD card and boarding pass.</source>
+        <translation>Vui lòng đến làn kiểm tra có nhân viên cùng thẻ CCCD và thẻ lên máy bay.</translation>
+    </message>
+    <message>
+        <source>Please see a staff member with your CCCD card.</source>
+        <translation>Vui lòng gặp nhân viên cùng thẻ CCCD của bạn.</translation>
+    </message>
+    <message>
+        <source>Please show your CCCD card to the exam supervisor at the door.</source>
+        <translation>Vui lòng xuất trình thẻ CCCD cho cán bộ coi thi ở cửa phòng.</translation>
+    </message>
+    <message>
+        <source>Please take your CCCD card from the reader.</source>
+        <translation>Vui lòng lấy lại thẻ CCCD trên đầu đọc.</translation>
+    </message>
+    <message>
+        <source>Reader</source>
+        <translation>Đầu đọc thẻ</translation>
+    </message>
+    <message>
+        <source>Reference shown to the person (6 characters)</source>
+        <translation>Mã tham chiếu trên màn hình của người dân (6 ký tự)</translation>
+    </message>
+    <message>
+        <source>Scan your boarding pass first.</source>
+        <translation>Vui lòng quét thẻ lên máy bay trước.</translation>
+    </message>
+    <message>
+        <source>Scan your boarding pass, then place your CCCD card flat on the reader.</source>
+        <translation>Quét thẻ lên máy bay, rồi đặt thẻ CCCD nằm phẳng trên đầu đọc.</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>Điểm đặt máy</translation>
+    </message>
+    <message>
+        <source>Site store</source>
+        <translation>Kho dữ liệu chung của điểm</translation>
+    </message>
+    <message>
+        <source>Trust store</source>
+        <translation>Kho chứng thư tin cậy</translation>
+    </message>
+    <message>
+        <source>You chose not to use the camera</source>
+        <translation>Bạn đã chọn không dùng máy ảnh</translation>
+    </message>
+    <message>
+        <source>declined the camera</source>
+        <translation>không đồng ý dùng máy ảnh</translation>
+    </message>
+    <message>
+        <source>demo face</source>
+        <translation>khuôn mặt mẫu</translation>
+    </message>
+    <message>
+        <source>first PC/SC reader</source>
+        <translation>đầu đọc PC/SC đầu tiên</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>không có</translation>
+    </message>
+    <message>
+        <source>virtual card (demo)</source>
+        <translation>thẻ ảo (chế độ thử)</translation>
+    </message>
+    <message>
+        <source>virtual card test CSCA</source>
+        <translation>CSCA thử nghiệm của thẻ ảo</translation>
+    </message>
+    <message>
+        <source>Background delivery</source>
+        <translation>Gửi nền</translation>
+    </message>
+    <message>
+        <source>Destination system</source>
+        <translation>Hệ thống tiếp nhận</translation>
+    </message>
+    <message>
+        <source>none (this kiosk on its own)</source>
+        <translation>không có (máy này hoạt động riêng)</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>đang kết nối</translation>
+    </message>
+    <message>
+        <source>%1 check-ins being reconciled</source>
+        <translation>%1 lượt đang được đối chiếu</translation>
+    </message>
+    <message>
+        <source>offline since %1</source>
+        <translation>mất kết nối từ %1</translation>
+    </message>
+    <message>
+        <source>%1 check-ins not yet confirmed</source>
+        <translation>%1 lượt chưa được xác nhận</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>đang chạy</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>đã dừng</translation>
+    </message>
+    <message>
+        <source>answering</source>
+        <translation>đang trả lời</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>không kết nối được</translation>
+    </message>
+    <message>
+        <source>refusing check-ins</source>
+        <translation>đang từ chối tiếp nhận</translation>
+    </message>
+    <message>
+        <source>not known yet</source>
+        <translation>chưa rõ</translation>
+    </message>
 </context>
 </TS>

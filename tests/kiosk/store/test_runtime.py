@@ -33,7 +33,7 @@ def test_queue_numbers_come_from_the_site_and_a_queued_check_in_goes_out_by_itse
             assert queued.outcome == Outcome.QUEUED
             status = runtime.site_status()
             assert status.store == "offline" and status.line().startswith("offline since ")
-            assert runtime.operator_lines()["Site store"] == status.line()
+            assert runtime.operator_lines()["site_store"] == status
         finally:
             pg_cluster.start()
         assert wait_for(lambda: outbox.state(queued.checkin_id) == "delivered")  # nobody else came
@@ -65,8 +65,8 @@ def test_the_screen_starts_the_worker_and_its_operator_panel_reads_the_site_stor
     monkeypatch.delenv("KIOSK_SITE_STORE", raising=False)
     args = argparse.Namespace(demo=True, profile="demo", camera=None, reader=None, lang="vi", fullscreen=False)
     with contextlib.ExitStack() as stack:
-        _, options = build(args, stack)
+        options = build(args, stack).options
         info = options.info()
-        assert info["Site store"] == "none (this kiosk on its own)"
-        assert wait_for(lambda: options.info()["Background delivery"] == "running")
-    assert options.info()["Background delivery"].startswith("stopped")
+        assert info["site_store"].store == "none"
+        assert wait_for(lambda: options.info()["delivery"] == "running")
+    assert options.info()["delivery"] == "stopped"
