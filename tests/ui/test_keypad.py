@@ -238,15 +238,3 @@ def test_key_source_passes_other_errors_and_cancel_through() -> None:
 
     with pytest.raises(KeyEntryCancelled):
         KeypadKeys(None, cancelled, threading.Event())(0)
-
-
-def test_the_keypad_renders_with_vietnamese_text(qtbot, make_window, tmp_path) -> None:
-    from tests.ui.test_screenshots import _check
-
-    window = make_window(FakeSession([], ok_result()))
-    window.show_screen(window.keypad)
-    window.keypad.ask(1, "chip.access_denied")
-    _type(window, "0013030045")
-    qtbot.wait(20)
-    _check(window, "keypad", tmp_path)
-    assert (tmp_path / "keypad.png").stat().st_size > 0
