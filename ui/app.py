@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QFont, QImage
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
@@ -168,6 +168,7 @@ class KioskWindow(QMainWindow):
         row.addStretch(1)
         for b in (self.lang_button, self.font_button, self.contrast_button, self.staff_button):
             b.setObjectName("bar")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a touch screen: no focus ring that looks like a choice
             row.addWidget(b)
         return bar
 

@@ -218,6 +218,7 @@ class OperatorScreen(StaffScreen):
         self.find_button = button()
         self.find_button.clicked.connect(self.look_up)
         self.found = label(name="muted")
+        self.found.hide()  # shown with the answer to a look-up
         search = QHBoxLayout()
         search.addWidget(self.reference, 1)
         search.addWidget(self.find_button)
@@ -242,6 +243,7 @@ class OperatorScreen(StaffScreen):
     def entered(self) -> None:
         self.reference.clear()
         self.found.clear()
+        self.found.hide()
         self.refresh()
         super().entered()
 
@@ -254,6 +256,7 @@ class OperatorScreen(StaffScreen):
         """What became of the check-in whose six-character reference a person read out."""
         self.touched()
         found = self.stats.find(self.reference.text())
+        self.found.show()
         if found is None:
             self.found.setText(tr("No check-in with this reference today."))
             return

@@ -67,6 +67,7 @@ def stylesheet(high_contrast: bool = False, scale: float = 1.0) -> str:
     QLabel {{ background: transparent; }}
     QLabel#title {{ font-size: {title}px; font-weight: bold; }}
     QLabel#lead {{ font-size: {big}px; }}
+    QLabel#value {{ font-size: {big}px; font-weight: bold; }}
     QLabel#muted {{ color: {p.muted}; }}
     QLabel#digits {{ font-size: {round(px * 2.3)}px; font-weight: bold; }}
     QLabel#huge {{ font-size: {huge}px; font-weight: bold; color: {p.primary if high_contrast else p.text}; }}
@@ -97,6 +98,10 @@ def stylesheet(high_contrast: bool = False, scale: float = 1.0) -> str:
     QProgressBar::chunk {{ background: {p.primary}; border-radius: 6px; }}
     QProgressBar#countdownBar {{ min-height: 12px; max-height: 14px; border-radius: 6px; }}
     QProgressBar#countdownBar::chunk {{ border-radius: 4px; }}
+    QScrollBar:vertical {{ width: 26px; background: {p.background}; border: {border}px solid {p.border};
+                           border-radius: 8px; margin: 0; }}
+    QScrollBar::handle:vertical {{ background: {p.primary}; min-height: 48px; border-radius: 6px; margin: 3px; }}
+    QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
     QTableWidget {{ background: {p.surface}; gridline-color: {p.border}; }}
     QHeaderView::section {{ background: {p.surface}; color: {p.text}; font-weight: bold; padding: 6px;
                             border: 1px solid {p.border}; }}

@@ -38,7 +38,7 @@ class OutcomeScreen(Screen):
         self.row_labels = []
         for i in range(MAX_ROWS):
             pair = (label(name="lead", align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                    label(name="title"))
+                    label(name="value"))
             self.details.addWidget(pair[0], i, 0)
             self.details.addWidget(pair[1], i, 1)
             self.row_labels.append(pair)
@@ -51,7 +51,6 @@ class OutcomeScreen(Screen):
         self.body.add(self.text)
         self.body.add(self.details_box)
         self.body.add(self.warnings)
-        self.body.add(self.take_card)
         self.body.end(centred=True)
         self.countdown = Countdown(timeout_s, 30)
         self.countdown.expired.connect(self.done)
@@ -62,6 +61,7 @@ class OutcomeScreen(Screen):
         self.again.hide()
         self.root.addWidget(self.banner)
         self.root.addWidget(self.body, 1)
+        self.root.addWidget(self.take_card)  # never scrolled away: the card must not stay on the reader
         self.root.addWidget(ChoiceRow(self.again, self.finish))
         self.root.addWidget(self.countdown)
 
@@ -88,8 +88,8 @@ class OutcomeScreen(Screen):
                 name, value, big = rows[i]
                 name_label.setText(name)
                 value_label.setText(value)
-                if value_label.objectName() != ("huge" if big else "title"):
-                    value_label.setObjectName("huge" if big else "title")
+                if value_label.objectName() != ("huge" if big else "value"):
+                    value_label.setObjectName("huge" if big else "value")
                     value_label.style().unpolish(value_label)
                     value_label.style().polish(value_label)
             name_label.setVisible(i < len(rows))
