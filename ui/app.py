@@ -218,6 +218,9 @@ class KioskWindow(QMainWindow):
     def retry(self) -> None:
         context = self._context
         self.back_to_welcome()
+        failed = self.last_result.failure if self.last_result is not None else None
+        if failed is not None and failed.step == Step.PRECHECK:
+            return  # what was missing (the boarding pass) is given on the welcome screen: nothing to repeat
         if not self._starts_itself():
             self.start_checkin(context)
 

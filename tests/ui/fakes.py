@@ -18,6 +18,7 @@ KIND = {
     "chip.access_denied": FailureKind.NEW_KEY, "chip.malformed": FailureKind.CHIP,
     "face.too_small": FailureKind.FACE, "face.none_found": FailureKind.FACE,
     "face.consent_declined": FailureKind.DECLINED, "kiosk.error": FailureKind.RETRY,
+    "airport.boarding_pass_missing": FailureKind.RETRY,
     "session.cancelled": FailureKind.CANCELLED, "key.entry_cancelled": FailureKind.CANCELLED,
 }
 

@@ -154,3 +154,17 @@ def test_full_screen_fills_the_screen_and_a_window_fits_it(qtbot, make_window):
     available = screen.availableGeometry()
     assert window.width() <= min(WINDOWED[0], available.width())
     assert window.height() <= min(WINDOWED[1], available.height())
+
+
+def test_try_again_after_a_missing_boarding_pass_waits_for_the_scan(qtbot, make_window):
+    session = FakeSession([("precheck", "started", None), ("precheck", "failed", "airport.boarding_pass_missing")],
+                          error_result("airport.boarding_pass_missing", step="precheck"))
+    session.requires = ("boarding_pass",)
+    window = make_window(session, profile="airport")
+    window.welcome.go.click()
+    qtbot.waitUntil(lambda: window.current() is window.error, timeout=5000)
+    assert window.error.again.isVisible()
+    window.error.again.click()
+    assert window.current() is window.welcome and window.welcome.boarding_pass.isVisible()
+    qtbot.wait(200)
+    assert len(session.contexts) == 1  # nothing started until the pass is scanned
