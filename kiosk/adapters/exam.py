@@ -44,6 +44,7 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 PRESENT = AttendanceStatus.PRESENT
 DUPLICATE = AttendanceStatus.DUPLICATE
 
+
 class AlreadyCheckedIn(UpstreamRejected):
     """This candidate already checked in for this session; ``first_time`` is ``HH:MM`` local time."""
 
