@@ -20,7 +20,7 @@ from kiosk.adapters.registry import build_adapter
 from kiosk.delivery import DeliveryWorker, WorkerState
 from kiosk.errors import KioskError
 from kiosk.outbox import Outbox, load_key
-from kiosk.settings import Profile
+from kiosk.settings import Profile, SettingsError
 from kiosk.site.metrics import KioskMetrics, metrics_for
 from kiosk.store import KioskStatus, kiosk_name, site_store, status_store
 
@@ -61,8 +61,11 @@ class KioskRuntime:
         self.kiosk = kiosk_name(profile)
         self.metrics: KioskMetrics = metrics_for(self.kiosk, profile.name)
         self._hardware = hardware
-        port = metrics_port if metrics_port is not None else os.environ.get(METRICS_PORT_ENV)
-        self.metrics_port = int(port) if port else None
+        port = metrics_port if metrics_port is not None else os.environ.get(METRICS_PORT_ENV) or None
+        try:
+            self.metrics_port = None if port is None else int(port)  # 0: any free port
+        except ValueError as exc:
+            raise SettingsError(f"{METRICS_PORT_ENV} must be a port number, not {port!r}") from exc
         self.heartbeat_every_s = heartbeat_every_s
         self._next_heartbeat = 0.0
         self._metrics_server = None
@@ -78,10 +81,21 @@ class KioskRuntime:
         if self.metrics_port is not None and self._metrics_server is None:
             from prometheus_client import start_http_server
 
-            self._metrics_server, _ = start_http_server(self.metrics_port, addr="127.0.0.1",
-                                                        registry=self.metrics.registry)
+            try:
+                self._metrics_server, _ = start_http_server(self.metrics_port, addr="127.0.0.1",
+                                                            registry=self.metrics.registry)
+            except OSError as exc:
+                raise SettingsError(f"cannot serve metrics on 127.0.0.1:{self.metrics_port}: {exc.strerror}") from exc
         self.worker.start()
         return self
+
+    @property
+    def metrics_url(self) -> str | None:
+        """Where this kiosk's Prometheus metrics are served, while they are."""
+        if self._metrics_server is None:
+            return None
+        host, port = self._metrics_server.server_address[:2]
+        return f"http://{host}:{port}/metrics"
 
     def stop(self) -> None:
         """Stop the worker, then publish a last heartbeat (a kiosk going down reports how it left)."""

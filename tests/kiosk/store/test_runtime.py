@@ -70,3 +70,25 @@ def test_the_screen_starts_the_worker_and_its_operator_panel_reads_the_site_stor
         assert info["site_store"].store == "none"
         assert wait_for(lambda: options.info()["delivery"] == "running")
     assert options.info()["delivery"] == "stopped"
+
+
+def test_a_kiosk_serves_its_own_prometheus_metrics(tmp_path: Path) -> None:
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    profile = replace(load_profile("demo"), data_dir=tmp_path / "k1", csca=(), kiosk="k-metrics",
+                      face=FaceSettings(enabled=False))
+    session, outbox = build_session(profile, Hardware(cards=VirtualCards()))
+    with KioskRuntime(profile, metrics_port=0) as runtime:
+        assert session.run().outcome == Outcome.CHECKED_IN
+        with urllib.request.urlopen(runtime.metrics_url, timeout=10) as response:
+            families = {f.name: f for f in text_string_to_metric_families(response.read().decode())}
+    outbox.close()
+    assert runtime.metrics_url is None
+    checked_in = [s for s in families["kiosk_checkins"].samples
+                  if s.name == "kiosk_checkins_total" and s.labels["outcome"] == "checked_in"]
+    assert [s.value for s in checked_in] == [1.0] and checked_in[0].labels["kiosk"] == "k-metrics"
+    steps = {s.labels["step"] for s in families["kiosk_step_duration_seconds"].samples}
+    assert {"card", "chip", "destination", "result"} <= steps
+    assert "kiosk_outbox_pending" in families and "kiosk_site_store_up" in families
