@@ -119,9 +119,6 @@ class KioskRuntime:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def wake(self) -> None:
-        self.worker.wake()
-
     # -- status ---------------------------------------------------------------------------------------
     def site_status(self) -> SiteStatus:
         shared = site_store(self.profile)

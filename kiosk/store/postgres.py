@@ -206,13 +206,6 @@ class PostgresStore(SiteStore):
             (self.site, session)).fetchall())
         return [_attendance(r) for r in rows]
 
-    def flagged(self) -> int:
-        """Repeats found when check-ins made offline reached the store (all sessions of the site)."""
-        (count,) = self._call("flagged", lambda conn: conn.execute(
-            "SELECT COUNT(*) FROM exam_attendance WHERE site = %s AND reconciled AND status = %s",
-            (self.site, AttendanceStatus.DUPLICATE.value)).fetchone())
-        return int(count)
-
     # -- exam roster ----------------------------------------------------------------------------------
     def save_roster(self, candidates: Sequence[Candidate]) -> int:
         def save(conn: psycopg.Connection) -> None:
