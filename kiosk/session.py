@@ -183,16 +183,6 @@ class CheckInSession:
         """Stop the running check-in at the next step boundary (or the next camera frame)."""
         self._cancel.set()
 
-    def housekeeping(self, retention_s: float | None = None) -> int:
-        """Between two people: deliver the check-ins whose retry is due (an upstream back after an outage),
-        and purge delivered rows older than ``retention_s``. Never raises for upstream failures; returns
-        how many were delivered now."""
-        delivered = sum(1 for r in self._outbox.deliver_due(lambda profile: self._adapter)
-                        if r.state == DeliveryState.DELIVERED)
-        if retention_s is not None:
-            self._outbox.purge(retention_s)
-        return delivered
-
     # -- the run -------------------------------------------------------------------------------------
     def run(self, context: Mapping[str, str] | None = None) -> SessionResult:
         """One check-in. Never raises: every failure becomes a result and the kiosk is ready again."""

@@ -23,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from kiosk.errors import KeyEntryCancelled, KioskError
+from kiosk.errors import KeyEntryCancelled
 from kiosk.key_source import KeyInput, KeypadKeys, KeySource
 from kiosk.outcomes import EventState, Step
 from kiosk.session import SessionEvent, SessionResult
@@ -53,10 +53,6 @@ class _Worker(QObject):
     def run(self, context: Mapping[str, str]) -> None:
         result = self._runner.session.run(context)
         self.finished.emit(result)
-        try:
-            self._runner.session.housekeeping()  # queued check-ins go out once their upstream is back
-        except KioskError as exc:  # e.g. the outbox key: staff must see it, the screen must go on
-            log.error("outbox housekeeping failed: %s", exc)
 
 
 class SessionRunner(QObject):

@@ -152,7 +152,6 @@ def run_loop(args: argparse.Namespace) -> int:
 
     session, outbox = _session(args)
     profile = load_profile(args.profile)
-    retention = profile.outbox_retention_s
     # the background worker delivers queued check-ins while no one is at the kiosk, and sends the heartbeat
     try:
         runtime = KioskRuntime(profile, hardware=lambda: {"reader": "virtual card" if args.simulator else
@@ -166,7 +165,6 @@ def run_loop(args: argparse.Namespace) -> int:
         while args.count is None or done < args.count:
             result = session.run(context_from({"boarding_pass": args.boarding_pass}))
             _print(result, args.json)
-            session.housekeeping(retention)  # queued check-ins go out as soon as their upstream is back
             done += 1
     except KeyboardInterrupt:
         pass

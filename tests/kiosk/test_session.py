@@ -266,16 +266,3 @@ def test_a_still_photo_fails_the_liveness_challenge(tmp_path: Path, matcher: Mat
         REFUSED, FailureKind.FACE_REFUSED, Step.LIVENESS)
     challenge = [e for e in kiosk.events if e.state == EventState.CHALLENGE]
     assert challenge and challenge[0].message_key in ("face.liveness.turn_left", "face.liveness.turn_right")
-
-
-def test_housekeeping_delivers_what_was_queued_once_the_upstream_is_back(tmp_path: Path, matcher: Matcher) -> None:
-    with Receiver() as receiver:
-        receiver.mode = "down"
-        kiosk = Kiosk(tmp_path, matcher, adapter=WebhookAdapter(receiver.checkins_url, timeout_s=2))
-        queued = kiosk.session.run()
-        assert queued.outcome == QUEUED
-        receiver.mode = "up"
-        assert kiosk.session.housekeeping() == 0  # still backing off
-        kiosk.outbox.retry()  # as if the backoff had passed
-        assert kiosk.session.housekeeping(retention_s=3600) == 1
-        assert list(receiver.accepted) == [queued.checkin_id]

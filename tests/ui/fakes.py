@@ -74,15 +74,10 @@ class FakeSession:
         self.consent_answers: list[bool] = []
         self.listener = self.consent = self.keypad = None
         self.outbox = None
-        self.housekeeping_runs = 0
 
     def factory(self, *, listener, consent, keypad=None):
         self.listener, self.consent, self.keypad = listener, consent, keypad
         return self, self.outbox
-
-    def housekeeping(self, retention_s: float | None = None) -> int:
-        self.housekeeping_runs += 1
-        return 0
 
     def cancel(self) -> None:
         self.cancelled.set()
