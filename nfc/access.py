@@ -23,8 +23,8 @@ def check_digit(text: str) -> str:
     """ICAO 9303-3 check digit over digits, capital letters and ``<``."""
     total = 0
     for i, ch in enumerate(text):
-        if ch.isdigit():
-            value = int(ch)
+        if "0" <= ch <= "9":  # ASCII digits only: str.isdigit() also takes "²" and "١"
+            value = ord(ch) - 48
         elif "A" <= ch <= "Z":
             value = ord(ch) - 55
         elif ch == "<":
@@ -36,8 +36,8 @@ def check_digit(text: str) -> str:
 
 
 def _yymmdd(value: str, what: str) -> str:
-    if not re.fullmatch(r"\d{6}", value):
-        raise AccessKeyError(f"{what} must be 6 digits YYMMDD, got {len(value)} characters")
+    if not re.fullmatch(r"[0-9]{6}", value):
+        raise AccessKeyError(f"{what} must be 6 digits YYMMDD (0-9 only), got {len(value)} characters")
     month, day = int(value[2:4]), int(value[4:6])
     if not 1 <= month <= 12:
         raise AccessKeyError(f"{what} has month {month:02d}; it must be 01 to 12")
@@ -53,8 +53,8 @@ class CanKey:
     can: str
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"\d{6}", self.can):
-            raise AccessKeyError("the CAN must be exactly 6 digits")
+        if not re.fullmatch(r"[0-9]{6}", self.can):
+            raise AccessKeyError("the CAN must be exactly 6 digits (0-9 only)")
 
     password_reference = PASSWORD_CAN
 

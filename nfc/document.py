@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TypeVar
 
 from nfc.access import AccessKey
 from nfc.errors import ApduError, FileNotFoundOnChip, NfcError, ParseError
@@ -33,6 +34,7 @@ from nfc.trust.csca import TrustStore
 from nfc.trust.passive import PassiveResult, verify_passive_authentication
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # what a CCCD check-in reads (DG11/DG12 are absent on CCCD but read when EF.COM lists them)
 DEFAULT_DATA_GROUPS = (1, 2, 11, 12, 13, 14, 15)
@@ -78,7 +80,7 @@ def read_document(session: ChipSession, key: AccessKey, *, trust: TrustStore | N
     (only when DG15 is present and its hash verified)."""
     start = clock()
     access = session.open(key)
-    com = Com.parse(session.read_file(EF_COM))
+    com = _parsed(Com.parse, session.read_file(EF_COM), EF_COM.name)
     raw: dict[int, bytes] = {}
     chip = CheckResult(NOT_SUPPORTED, "the chip has no DG14")
     if 14 in data_groups and 14 in com.data_groups:
@@ -97,8 +99,8 @@ def read_document(session: ChipSession, key: AccessKey, *, trust: TrustStore | N
         raise NfcError("the chip has no DG1 (MRZ)", step="DG1")
     sod = session.read_file(EF_SOD)
     passive = _passive_authentication(sod, raw, trust)
-    dg14 = Dg14.parse(raw[14]) if 14 in raw else None
-    dg15 = Dg15.parse(raw[15]) if 15 in raw else None
+    dg14 = _parsed(Dg14.parse, raw[14], "DG14") if 14 in raw else None
+    dg15 = _parsed(Dg15.parse, raw[15], "DG15") if 15 in raw else None
     if dg15 is not None and 15 in passive.failed_data_groups:
         active = CheckResult(INVALID, "DG15 does not match EF.SOD, so its key cannot be trusted")
     else:
@@ -107,11 +109,11 @@ def read_document(session: ChipSession, key: AccessKey, *, trust: TrustStore | N
     return CardData(
         access=access,
         com=com,
-        mrz=Dg1.parse(raw[1]).mrz,
-        citizen=CitizenInfo.parse(raw[13]) if 13 in raw else None,
-        portrait=Dg2.parse(raw[2]).portrait if 2 in raw else None,
-        dg11=Dg11.parse(raw[11]) if 11 in raw else None,
-        dg12=Dg12.parse(raw[12]) if 12 in raw else None,
+        mrz=_parsed(Dg1.parse, raw[1], "DG1").mrz,
+        citizen=_parsed(CitizenInfo.parse, raw[13], "DG13") if 13 in raw else None,
+        portrait=_parsed(Dg2.parse, raw[2], "DG2").portrait if 2 in raw else None,
+        dg11=_parsed(Dg11.parse, raw[11], "DG11") if 11 in raw else None,
+        dg12=_parsed(Dg12.parse, raw[12], "DG12") if 12 in raw else None,
         dg14=dg14,
         dg15=dg15,
         sod=sod,
@@ -122,6 +124,15 @@ def read_document(session: ChipSession, key: AccessKey, *, trust: TrustStore | N
         stats=ReadStats(channel.stats.apdus, channel.stats.bytes_exchanged, clock() - start,
                         channel.extended_length),
     )
+
+
+def _parsed(parse: Callable[[bytes], T], data: bytes, name: str) -> T:
+    """``parse(data)``, its :class:`ParseError` naming the file as its step."""
+    try:
+        return parse(data)
+    except ParseError as exc:
+        exc.step = exc.step or name
+        raise
 
 
 def _passive_authentication(sod_bytes: bytes, raw: Mapping[int, bytes], trust: TrustStore | None) -> PassiveResult:

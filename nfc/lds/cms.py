@@ -18,14 +18,13 @@ from typing import Literal
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from pyasn1.codec.ber import decoder as ber_decoder
 from pyasn1.codec.der import decoder as der_decoder
 from pyasn1.codec.der import encoder as der_encoder
-from pyasn1.error import PyAsn1Error
 from pyasn1.type import univ, useful
 from pyasn1_modules import rfc4055, rfc5280, rfc5652
 
 from nfc.crypto import HASHES
+from nfc.decoding import X509_ERRORS, decode_asn1, decoding
 from nfc.errors import ParseError
 from nfc.lds.tlv import read_tlv
 
@@ -63,9 +62,6 @@ RSA_PKCS1_SIGNATURE_OIDS: dict[str, str] = {
     "sha512": "1.2.840.113549.1.1.13",
 }
 
-#: What pyasn1 (and indexing into what it decoded) raises for malformed input.
-DECODE_ERRORS = (PyAsn1Error, ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError)
-
 SignerKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 
@@ -82,17 +78,17 @@ class SignerIdentifier:
 
     def matches(self, certificate: x509.Certificate) -> bool:
         """Whether ``certificate`` is the one this identifier names."""
-        if self.subject_key_identifier is not None:
-            try:
+        try:
+            if self.subject_key_identifier is not None:
                 ski = certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-            except (x509.ExtensionNotFound, x509.DuplicateExtension, ValueError):
+                return ski == self.subject_key_identifier
+            if self.issuer is None or self.serial_number is None:
                 return False
-            return ski == self.subject_key_identifier
-        if self.issuer is None or self.serial_number is None:
+            return certificate.serial_number == self.serial_number and _same_name(
+                certificate.issuer.public_bytes(), self.issuer
+            )
+        except (x509.ExtensionNotFound, *X509_ERRORS):  # a malformed certificate is not the signer's
             return False
-        return certificate.serial_number == self.serial_number and _same_name(
-            certificate.issuer.public_bytes(), self.issuer
-        )
 
 
 @dataclass(frozen=True)
@@ -132,20 +128,12 @@ def parse_signed_data(data: bytes, *, content_type: str, content_name: str, what
     ``content_name`` names that content type and ``what`` the document in error messages; ``step`` is the
     :class:`ParseError` step. Any malformed or unsupported input raises :class:`ParseError`.
     """
-    data = bytes(data)
-    try:
-        return _parse(data, content_type, content_name, what, step)
-    except ParseError:
-        raise
-    except DECODE_ERRORS as exc:
-        raise ParseError(f"malformed {what}: {type(exc).__name__}", step=step) from exc
+    with decoding(what, step=step):
+        return _parse(bytes(data), content_type, content_name, what, step)
 
 
 def _decode(substrate: bytes, spec: univ.Asn1Item, what: str, step: str) -> univ.Asn1Item:
-    value, rest = ber_decoder.decode(substrate, asn1Spec=spec)
-    if rest:
-        raise ParseError(f"trailing bytes after {what}", step=step)
-    return value
+    return decode_asn1(substrate, spec, what, step=step)
 
 
 def _parse(data: bytes, content_type: str, content_name: str, what: str, step: str) -> SignedData:
@@ -256,11 +244,11 @@ def _same_name(a: bytes, b: bytes) -> bool:
     if a == b:
         return True
     try:
-        ra = der_encoder.encode(ber_decoder.decode(a, asn1Spec=rfc5280.Name())[0])
-        rb = der_encoder.encode(ber_decoder.decode(b, asn1Spec=rfc5280.Name())[0])
-    except DECODE_ERRORS:
+        with decoding("Name"):
+            return der_encoder.encode(decode_asn1(a, rfc5280.Name(), "Name")) == der_encoder.encode(
+                decode_asn1(b, rfc5280.Name(), "Name"))
+    except ParseError:
         return False
-    return ra == rb
 
 
 # --- the original bytes of what is signed, found with a definite-length TLV walk -----------------------------

@@ -25,7 +25,7 @@ _INTEGER, _OID, _SEQUENCE, _SET = 0x02, 0x06, 0x30, 0x31
 _UTF8, _PRINTABLE = 0x0C, 0x13
 _STRING_TAGS = frozenset({_UTF8, _PRINTABLE, 0x14, 0x16, 0x1A, 0x04})  # UTF8, Printable, T61, IA5, Visible, OCTET
 _PRINTABLE_CHARS = re.compile(r"[A-Za-z0-9 '()+,\-./:=?]*")
-_DMY = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+_DMY = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
 
 FIELD_NAMES = {
     1: "ID number", 2: "full name", 3: "date of birth", 4: "sex", 5: "nationality", 6: "ethnicity",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
 
+from nfc.decoding import X509_ERRORS
 from nfc.errors import ParseError
 from nfc.lds.tlv import encode_tlv, read_tlv, unwrap
 
@@ -41,7 +41,7 @@ class Dg15:
         """
         try:
             key = load_der_public_key(self.public_key_info)
-        except (ValueError, UnsupportedAlgorithm):
+        except X509_ERRORS:
             raise ParseError("DG15 public key does not load (malformed, or an unsupported algorithm)") from None
         if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
             raise ParseError("DG15 public key is neither RSA nor EC")

@@ -250,7 +250,7 @@ class Mrz:
         its own check digit) in the optional data, name transliterated (surname = first word).
         ``date_of_expiry`` None (a card without expiry) is written 991231.
         """
-        if not re.fullmatch(r"\d{12}", id_number):
+        if not re.fullmatch(r"[0-9]{12}", id_number):
             raise ValueError("a CCCD ID number is 12 digits")
         words = transliterate(full_name).split()
         primary = words[0] if words else ""

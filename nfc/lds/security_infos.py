@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyasn1.codec.der import decoder as der_decoder
 from pyasn1.codec.der import encoder as der_encoder
 from pyasn1.error import PyAsn1Error
 from pyasn1.type import namedtype, univ
 from pyasn1_modules import rfc5280
 
+from nfc.decoding import decode_asn1
 from nfc.errors import ParseError
 from nfc.lds.tlv import encode_tlv, parse_all, unwrap
 from nfc.oids import (
@@ -43,19 +43,17 @@ class _SecurityInfo(univ.Sequence):
 
 def _decode(der: bytes, spec: object, what: str) -> object:
     """DER-decode ``der`` fully against ``spec``; every failure becomes ParseError."""
-    try:
-        value, rest = der_decoder.decode(der, asn1Spec=spec)
-    except (PyAsn1Error, ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError):
-        raise ParseError(f"{what} is not valid DER of the expected type") from None
-    if rest:
-        raise ParseError(f"{what} has trailing bytes")
-    return value
+    return decode_asn1(der, spec, what, der=True)  # type: ignore[arg-type]
 
 
 def _int(der: bytes, what: str) -> int:
+    """A version, parameter id or key id: an INTEGER from 0 to 2^32 - 1."""
     if der[:2] == b"\x02\x00":
         raise ParseError(f"{what} has an empty INTEGER")
-    return int(_decode(der, univ.Integer(), what))  # type: ignore[call-overload]
+    value = int(_decode(der, univ.Integer(), what))  # type: ignore[call-overload]
+    if not 0 <= value <= 0xFFFFFFFF:
+        raise ParseError(f"{what} has an INTEGER out of range")
+    return value
 
 
 def _oid(der: bytes, what: str) -> str:

@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from cryptography import x509
-from pyasn1.codec.ber import decoder as ber_decoder
-from pyasn1.codec.der import decoder as der_decoder
 from pyasn1.codec.der import encoder as der_encoder
 from pyasn1.type import char, namedtype, univ
 from pyasn1_modules import rfc4055, rfc5280
 
+from nfc.decoding import decode_asn1, decoding
 from nfc.errors import ParseError
 from nfc.lds.cms import (
-    DECODE_ERRORS,
     DIGEST_ALGORITHMS,
     DIGEST_OIDS,
     ECDSA_SIGNATURE_OIDS,
@@ -142,8 +140,9 @@ class Sod:
         """The embedded certificate named by :attr:`signer_id`, None when the SOD does not carry it."""
         for der in self.certificates:
             try:
-                certificate = x509.load_der_x509_certificate(der)
-            except (ValueError, x509.InvalidVersion, x509.DuplicateExtension):  # malformed certificate
+                with decoding("certificate"):
+                    certificate = x509.load_der_x509_certificate(der)
+            except ParseError:  # a malformed certificate is not the signer's
                 continue
             if self.signer_id.matches(certificate):
                 return certificate
@@ -173,18 +172,12 @@ def parse_sod(data: bytes) -> Sod:
     signed = parse_signed_data(
         content, content_type=ID_LDS_SECURITY_OBJECT, content_name="an LDSSecurityObject", what="EF.SOD", step=_STEP
     )
-    try:
+    with decoding("EF.SOD", step=_STEP):
         return _parse_lds_security_object(data, signed)
-    except ParseError:
-        raise
-    except DECODE_ERRORS as exc:
-        raise ParseError(f"malformed EF.SOD: {type(exc).__name__}", step=_STEP) from exc
 
 
 def _parse_lds_security_object(raw: bytes, signed: SignedData) -> Sod:
-    lds, rest = ber_decoder.decode(signed.content, asn1Spec=_LdsSecurityObject())
-    if rest:
-        raise ParseError("trailing bytes after LDSSecurityObject", step=_STEP)
+    lds = decode_asn1(signed.content, _LdsSecurityObject(), "LDSSecurityObject", step=_STEP)
     dg_hashes: dict[int, bytes] = {}
     for item in lds["dataGroupHashValues"]:
         number = int(item["dataGroupNumber"])
@@ -226,8 +219,8 @@ def parse_pss_parameters(parameters: bytes | None) -> PssParameters:
     """Decode RSASSA-PSS-params (RFC 4055); absent fields take their defaults (SHA-1, MGF1-SHA-1, 20)."""
     if parameters is None or parameters == b"\x05\x00":
         return PssParameters()
-    try:
-        params = der_decoder.decode(parameters, asn1Spec=rfc4055.RSASSA_PSS_params())[0]
+    with decoding("RSASSA-PSS parameters", step=_STEP):
+        params = decode_asn1(parameters, rfc4055.RSASSA_PSS_params(), "RSASSA-PSS parameters", der=True)
         hash_name = "sha1"
         if params["hashAlgorithm"].isValue:
             hash_name = digest_name(params["hashAlgorithm"], step=_STEP)
@@ -236,13 +229,9 @@ def parse_pss_parameters(parameters: bytes | None) -> PssParameters:
             mgf = params["maskGenAlgorithm"]
             if str(mgf["algorithm"]) != ID_MGF1:
                 raise ParseError("unsupported PSS mask generation function", step=_STEP)
-            inner = der_decoder.decode(bytes(mgf["parameters"]), asn1Spec=rfc5280.AlgorithmIdentifier())[0]
+            inner = decode_asn1(bytes(mgf["parameters"]), rfc5280.AlgorithmIdentifier(), "MGF1 parameters", der=True)
             mgf_hash = digest_name(inner, step=_STEP)
         return PssParameters(hash_name, mgf_hash, int(params["saltLength"]))
-    except ParseError:
-        raise
-    except DECODE_ERRORS as exc:
-        raise ParseError("malformed RSASSA-PSS parameters", step=_STEP) from exc
 
 
 # --- encoding -----------------------------------------------------------------------------------------------

@@ -13,15 +13,14 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
-from pyasn1.codec.der import decoder as der_decoder
-from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc3279, rfc5280
 
 from nfc.crypto import EC_CURVES, HASHES
+from nfc.decoding import X509_ERRORS, decode_asn1, decoding
 from nfc.errors import ParseError
 
 _STEP = "active_authentication"
@@ -154,7 +153,7 @@ def load_public_key(public_key_info: bytes) -> rsa.RSAPublicKey | ec.EllipticCur
     """Read DG15's SubjectPublicKeyInfo: RSA, or EC with a named curve or explicit (known) parameters."""
     try:
         key = serialization.load_der_public_key(bytes(public_key_info))
-    except (ValueError, UnsupportedAlgorithm, TypeError):
+    except X509_ERRORS:
         return _load_explicit_ec_key(bytes(public_key_info))
     if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
         raise ActiveAuthenticationError("Active Authentication key is neither RSA nor EC", step=_STEP)
@@ -163,27 +162,30 @@ def load_public_key(public_key_info: bytes) -> rsa.RSAPublicKey | ec.EllipticCur
 
 def _load_explicit_ec_key(data: bytes) -> ec.EllipticCurvePublicKey:
     try:
-        spki, rest = der_decoder.decode(data, asn1Spec=rfc5280.SubjectPublicKeyInfo())
-        if rest:
-            raise ActiveAuthenticationError("trailing bytes after the public key", step=_STEP)
-        algorithm = spki["algorithm"]
-        if str(algorithm["algorithm"]) != ID_EC_PUBLIC_KEY or not algorithm["parameters"].isValue:
-            raise ActiveAuthenticationError("unreadable Active Authentication public key", step=_STEP)
-        params, rest = der_decoder.decode(bytes(algorithm["parameters"]), asn1Spec=rfc3279.ECParameters())
-        if rest or str(params["fieldID"]["fieldType"]) != ID_PRIME_FIELD:
-            raise ActiveAuthenticationError("unsupported EC domain parameters", step=_STEP)
-        prime, rest = der_decoder.decode(bytes(params["fieldID"]["parameters"]), asn1Spec=rfc3279.Prime_p())
-        found = (
-            int(prime),
-            int.from_bytes(bytes(params["curve"]["a"]), "big"),
-            int.from_bytes(bytes(params["curve"]["b"]), "big"),
-            int(params["order"]),
-        )
-        point = spki["subjectPublicKey"].asOctets()
+        with decoding("Active Authentication public key", step=_STEP):
+            return _explicit_ec_key(data)
     except ActiveAuthenticationError:
         raise
-    except (PyAsn1Error, ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
-        raise ActiveAuthenticationError("unreadable Active Authentication public key", step=_STEP) from exc
+    except ParseError:
+        raise ActiveAuthenticationError("unreadable Active Authentication public key", step=_STEP) from None
+
+
+def _explicit_ec_key(data: bytes) -> ec.EllipticCurvePublicKey:
+    spki = decode_asn1(data, rfc5280.SubjectPublicKeyInfo(), "the public key", der=True)
+    algorithm = spki["algorithm"]
+    if str(algorithm["algorithm"]) != ID_EC_PUBLIC_KEY or not algorithm["parameters"].isValue:
+        raise ActiveAuthenticationError("unreadable Active Authentication public key", step=_STEP)
+    params = decode_asn1(bytes(algorithm["parameters"]), rfc3279.ECParameters(), "EC parameters", der=True)
+    if str(params["fieldID"]["fieldType"]) != ID_PRIME_FIELD:
+        raise ActiveAuthenticationError("unsupported EC domain parameters", step=_STEP)
+    prime = decode_asn1(bytes(params["fieldID"]["parameters"]), rfc3279.Prime_p(), "EC prime", der=True)
+    found = (
+        int(prime),
+        int.from_bytes(bytes(params["curve"]["a"]), "big"),
+        int.from_bytes(bytes(params["curve"]["b"]), "big"),
+        int(params["order"]),
+    )
+    point = spki["subjectPublicKey"].asOctets()
     for name, curve in EXPLICIT_CURVES.items():
         if (curve.p, curve.a, curve.b, curve.n) == found:
             try:

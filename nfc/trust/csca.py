@@ -37,14 +37,13 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
-from pyasn1.codec.ber import decoder as ber_decoder
 from pyasn1.codec.der import encoder as der_encoder
-from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc5280
 
 from nfc.crypto import HASHES
+from nfc.decoding import X509_ERRORS, decode_asn1, decoding
 from nfc.errors import NfcError, ParseError
-from nfc.lds.cms import DECODE_ERRORS, SignerIdentifier, parse_signed_data
+from nfc.lds.cms import SignerIdentifier, parse_signed_data
 from nfc.lds.sod import parse_pss_parameters
 from nfc.lds.tlv import encode_tlv, parse_all, read_tlv
 
@@ -120,16 +119,6 @@ class TrustStoreError(NfcError):
 
 
 # --- small helpers ------------------------------------------------------------------------------------------
-
-#: What `cryptography` raises for certificates and CRLs it cannot read (it parses most parts lazily).
-X509_ERRORS = (
-    ValueError,
-    TypeError,
-    UnsupportedAlgorithm,
-    x509.InvalidVersion,
-    x509.DuplicateExtension,
-    x509.UnsupportedGeneralNameType,
-)
 
 
 def _utc(moment: _dt.datetime) -> _dt.datetime:
@@ -242,10 +231,10 @@ def _explicit_ec_key(der: bytes) -> PublicKey:
     from nfc.trust.active import load_public_key
 
     try:
-        tbs = ber_decoder.decode(der, asn1Spec=rfc5280.Certificate())[0]["tbsCertificate"]
-        spki = der_encoder.encode(tbs["subjectPublicKeyInfo"])
-        return load_public_key(spki)
-    except (PyAsn1Error, ParseError, *X509_ERRORS) as exc:
+        with decoding("certificate"):
+            tbs = decode_asn1(der, rfc5280.Certificate(), "certificate")["tbsCertificate"]
+            return load_public_key(der_encoder.encode(tbs["subjectPublicKeyInfo"]))
+    except ParseError as exc:
         raise ValueError(f"unusable public key: {exc}") from exc
 
 
@@ -590,15 +579,13 @@ class MasterList:
 
 def parse_master_list(data: bytes) -> MasterList:
     """Parse a CSCA master list (DER ContentInfo). Malformed input raises :class:`ParseError`."""
-    data = bytes(data)
     try:
-        return _parse_master_list(data)
+        with decoding("master list", step=_ML_STEP):
+            return _parse_master_list(bytes(data))
     except ParseError as exc:
         if exc.step == _ML_STEP:
             raise
         raise ParseError(f"malformed master list: {exc}", step=_ML_STEP) from exc
-    except DECODE_ERRORS as exc:
-        raise ParseError(f"malformed master list: {type(exc).__name__}", step=_ML_STEP) from exc
 
 
 def _ml_error(message: str) -> ParseError:

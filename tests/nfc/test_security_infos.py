@@ -134,3 +134,24 @@ def test_mutated_card_access_only_parse_error(data):
     except ParseError:
         return
     assert CardAccess.parse(ca.encode()) == ca
+
+
+OVERFLOWING_OID = bytes.fromhex("310c300a0688ffffffffffffffff")  # an OID announcing 2^64 bytes, lengths right
+
+
+@pytest.mark.parametrize("data", [OVERFLOWING_OID, bytes.fromhex("3108" "3006" "0604" "8f" + "ff" * 3),
+                                  bytes.fromhex("3111" "300f" "060A04007F00070202040202" "0201" "8401000000")])
+def test_hostile_card_access_is_a_parse_error(data):
+    with pytest.raises(ParseError):
+        CardAccess.parse(data)
+
+
+def test_hostile_dg14_is_a_parse_error():
+    with pytest.raises(ParseError):
+        Dg14.parse(b"\x6e\x0e" + OVERFLOWING_OID)
+
+
+def test_negative_ids_are_refused():
+    info = bytes.fromhex("3115" "3013" "060A04007F00070202040202" "020102" "0202ff00")  # parameter id -256
+    with pytest.raises(ParseError, match="out of range"):
+        CardAccess.parse(info)

@@ -219,3 +219,11 @@ def test_inserted_or_deleted_bytes(data: st.DataObject) -> None:
         mutated = raw[:index] + raw[index + data.draw(st.integers(min_value=1, max_value=3)) :]
     with contextlib.suppress(ParseError):
         parse_sod(mutated)
+
+
+def test_a_dsc_whose_issuer_does_not_parse_is_not_the_signer() -> None:
+    issuer = ec_pki().dsc_certificate.issuer.public_bytes()
+    at = sample_sod().index(issuer) + issuer.rindex(b"\x0c")  # the common name's UTF8String, in the DSC
+    broken = sample_sod()[:at] + b"\x02" + sample_sod()[at + 1 :]  # an INTEGER where a name belongs
+    assert parse_sod(sample_sod()).signer_certificate() is not None
+    assert parse_sod(broken).signer_certificate() is None  # cryptography raised ValueError here
