@@ -34,6 +34,13 @@ class NoReaderError(TransportError):
     message_key = "chip.no_reader"
 
 
+class ReaderNotConnected(NoReaderError):
+    """No reader (or not the one configured) is connected now, or the PC/SC service is not running: the kiosk
+    shows "reader not connected" and tries again; :func:`nfc.pcsc.open_reader` recovers once it is back."""
+
+    message_key = "chip.reader_not_connected"
+
+
 class ReaderPatternError(NoReaderError, ValueError):
     """The configured reader pattern is not a regular expression."""
 
@@ -79,6 +86,10 @@ class ParseError(NfcError, ValueError):
     """A file read from the chip is malformed (bad tag, bad length, truncated, failed check digit)."""
 
     message_key = "chip.malformed"
+
+
+class FileTooLarge(ParseError):
+    """A chip file announces more bytes than the reader accepts for it (see :mod:`nfc.limits`)."""
 
 
 class AccessKeyError(NfcError, ValueError):

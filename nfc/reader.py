@@ -13,19 +13,22 @@ import os
 from collections.abc import Callable
 
 from nfc.access import AccessKey, MrzKey
-from nfc.apdu import INS, SW, CommandApdu, ResponseApdu
+from nfc.apdu import EXTENDED_MAX_LE, INS, SHORT_MAX_LE, SW, CommandApdu, ResponseApdu
 from nfc.bac import perform_bac
 from nfc.errors import (
     AccessKeyError,
     ApduError,
     ExtendedLengthNotSupported,
     FileNotFoundOnChip,
+    FileTooLarge,
     NfcError,
+    ParseError,
     SecureMessagingError,
 )
 from nfc.lds import EF_CARD_ACCESS, LdsFile
 from nfc.lds.security_infos import CardAccess
 from nfc.lds.tlv import encode_tlv, read_tlv, tlv_total_length
+from nfc.limits import ReadLimits
 from nfc.oids import PaceInfo
 from nfc.pace import perform_pace
 from nfc.sm import SecureChannel
@@ -45,10 +48,11 @@ class ChipSession:
     """One opened chip: ``open`` runs access control, ``read_file`` reads under secure messaging."""
 
     def __init__(self, connection: Connection, *, prefer_extended: bool = True,
-                 rng: Callable[[int], bytes] = os.urandom) -> None:
+                 rng: Callable[[int], bytes] = os.urandom, limits: ReadLimits | None = None) -> None:
         self.channel = ApduChannel(connection, prefer_extended=prefer_extended)
         self.sender: ApduSender = self.channel
         self.rng = rng
+        self.limits = limits or ReadLimits()
         self.access: str | None = None
         self.card_access: CardAccess | None = None
         self._key: AccessKey | None = None
@@ -84,8 +88,12 @@ class ChipSession:
             return None  # no EF.CardAccess: a BAC-only chip
         if resp.sw != SW.OK:
             raise ApduError("SELECT EF.CardAccess failed", resp.sw, step="card_access")
-        data = self._read_rest(self._read_binary(0, SHORT_CHUNK))
-        return CardAccess.parse(data)
+        data = self._read_rest(self._read_binary(0, SHORT_CHUNK), EF_CARD_ACCESS, protected=False)
+        try:
+            return CardAccess.parse(data)
+        except ParseError as exc:
+            exc.step = exc.step or EF_CARD_ACCESS.name
+            raise
 
     def _select_application(self) -> None:
         resp = self.sender.send(CommandApdu(0x00, INS.SELECT, 0x04, 0x0C, EMRTD_AID))
@@ -110,7 +118,7 @@ class ChipSession:
         if resp.sw == SW.FILE_NOT_FOUND:
             raise FileNotFoundOnChip(f"{lds_file.name} is not on the chip", resp.sw, step=lds_file.name)
         _check_read(resp, lds_file.name)
-        return self._read_rest(resp.data, lds_file)
+        return self._read_rest(resp.data, lds_file, protected=True)
 
     def _first_size(self) -> int:
         return FIRST_EXTENDED if self.sender.extended_length else SHORT_CHUNK
@@ -125,14 +133,27 @@ class ChipSession:
         if resp.sw != SW.OK:
             raise ApduError(f"SELECT {lds_file.name} failed", resp.sw, step=lds_file.name)
 
-    def _read_rest(self, first: bytes, lds_file: LdsFile | None = None) -> bytes:
-        total = tlv_total_length(first)
+    def _read_rest(self, first: bytes, lds_file: LdsFile, *, protected: bool) -> bytes:
+        """The whole file from its first chunk: its announced length checked against the limit, then the rest
+        read, in at most two APDUs per short chunk (a chip answering a few bytes at a time is refused)."""
+        try:
+            total = tlv_total_length(first)
+        except ParseError as exc:
+            raise ParseError(f"{lds_file.name} does not start with a TLV header: {exc}", step=lds_file.name) from None
+        limit = self.limits.for_file(lds_file)
+        if total > limit:
+            raise FileTooLarge(f"{lds_file.name} announces {total} bytes; at most {limit} are accepted",
+                               step=lds_file.name)
         data = bytearray(first[:total])
+        budget = 2 * (-(-(total - len(data)) // SHORT_CHUNK))
         while len(data) < total:
-            data += self._read_chunk(len(data), total - len(data), lds_file)
+            if budget <= 0:
+                raise ParseError(f"{lds_file.name}: the chip answers too little per READ BINARY", step=lds_file.name)
+            budget -= 1
+            data += self._read_chunk(len(data), total - len(data), lds_file, protected)
         return bytes(data)
 
-    def _read_chunk(self, offset: int, remaining: int, lds_file: LdsFile | None) -> bytes:
+    def _read_chunk(self, offset: int, remaining: int, lds_file: LdsFile, protected: bool) -> bytes:
         size = min(remaining, EXTENDED_CHUNK if self.sender.extended_length else SHORT_CHUNK)
         try:
             return self._read_binary(offset, size)
@@ -140,7 +161,7 @@ class ChipSession:
             log.warning("reader refused an extended-length READ BINARY (%s); continuing with short reads", exc)
             return self._read_binary(offset, min(remaining, SHORT_CHUNK))
         except SecureMessagingError:
-            if lds_file is None or self._key is None:
+            if not protected or self._key is None:
                 raise
             # the chip ended the session (e.g. it, not the reader, refused an extended APDU): reopen once
             log.warning("secure messaging lost while reading %s; opening the chip again", lds_file.name)
@@ -156,7 +177,7 @@ class ChipSession:
             _check_read(resp, "READ BINARY")
             return resp.data
         # offsets above 0x7FFF: odd INS B1 with the offset in DO54, data comes back in DO53
-        do54 = encode_tlv(0x54, offset.to_bytes(3, "big").lstrip(b"\x00") or b"\x00")
+        do54 = encode_tlv(0x54, offset.to_bytes((offset.bit_length() + 7) // 8, "big"))
         resp = self.sender.send(CommandApdu(0x00, INS.READ_BINARY_ODD, 0, 0, do54, le=size + 4))
         _check_read(resp, "READ BINARY (B1)")
         tag, value, _ = read_tlv(resp.data)
@@ -166,7 +187,20 @@ class ChipSession:
 
     # -- Active Authentication ---------------------------------------------------------------------
     def internal_authenticate(self, challenge: bytes) -> bytes:
-        le = 65536 if self.sender.extended_length else 256
+        """The chip's signature of ``challenge``: asked with extended Le when the reader takes it, again with
+        Le = 256 when the reader refuses that APDU or the chip answers it with no signature (some do)."""
+        if self.sender.extended_length:
+            try:
+                signature = self._internal_authenticate(challenge, EXTENDED_MAX_LE)
+            except ExtendedLengthNotSupported as exc:
+                log.warning("reader refused an extended-length INTERNAL AUTHENTICATE (%s); asking with Le 256", exc)
+            else:
+                if signature:
+                    return signature
+                log.info("the chip answered INTERNAL AUTHENTICATE with extended Le without data; asking with Le 256")
+        return self._internal_authenticate(challenge, SHORT_MAX_LE)
+
+    def _internal_authenticate(self, challenge: bytes, le: int) -> bytes:
         resp = self.sender.send(CommandApdu(0x00, INS.INTERNAL_AUTHENTICATE, 0, 0, challenge, le=le))
         if resp.sw != SW.OK:
             raise ApduError("INTERNAL AUTHENTICATE failed", resp.sw, step="active_authentication")

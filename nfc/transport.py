@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from nfc.apdu import INS, SW, CommandApdu, ResponseApdu
-from nfc.errors import CardRemovedError, ExtendedLengthNotSupported, TransportError
+from nfc.errors import CardRemovedError, ExtendedLengthNotSupported, NoReaderError, ParseError, TransportError
+
+#: GET RESPONSE rounds after one command: 65536 bytes in 256-byte answers, and a few more.
+MAX_GET_RESPONSE = 260
 
 
 class Connection(abc.ABC):
@@ -87,14 +90,21 @@ class ApduChannel:
         return self._extended
 
     def send(self, cmd: CommandApdu) -> ResponseApdu:
+        resp = self._send(cmd)
+        if resp.sw1 == 0x6C:  # wrong Le: the card says how much it has (asked once)
+            resp = self._send(CommandApdu(cmd.cla, cmd.ins, cmd.p1, cmd.p2, cmd.data, resp.sw2 or 256))
+        return resp
+
+    def _send(self, cmd: CommandApdu) -> ResponseApdu:
+        """One command and its GET RESPONSE chain, falling back from extended length when refused."""
         extended = cmd.needs_extended()
         if extended and not self._extended:
             raise ExtendedLengthNotSupported("the reader does not take extended-length APDUs", step="transmit")
         try:
             resp = self._exchange(cmd.encode(extended))
         except TransportError as exc:
-            if not extended or isinstance(exc, CardRemovedError):
-                raise
+            if not extended or isinstance(exc, CardRemovedError | NoReaderError):
+                raise  # the card or the reader went away: not a refusal of extended length
             self._extended = False
             raise ExtendedLengthNotSupported("the reader refused an extended-length APDU",
                                              step="transmit") from exc
@@ -103,13 +113,14 @@ class ApduChannel:
             raise ExtendedLengthNotSupported("the reader answered 6700 to an extended-length APDU",
                                              step="transmit", sw=resp.sw)
         data = resp.data
-        while resp.sw1 == 0x61:  # more data waiting: GET RESPONSE
-            more = CommandApdu(cmd.cla & 0xF3, INS.GET_RESPONSE, 0, 0, le=resp.sw2 or 256)
+        for _ in range(MAX_GET_RESPONSE):
+            if resp.sw1 != 0x61:
+                return ResponseApdu(data, resp.sw)
+            more = CommandApdu(cmd.cla & 0xF3, INS.GET_RESPONSE, 0, 0, le=resp.sw2 or 256)  # more data waiting
             resp = self._exchange(more.encode())
             data += resp.data
-        if resp.sw1 == 0x6C:  # wrong Le: the card says how much it has
-            return self.send(CommandApdu(cmd.cla, cmd.ins, cmd.p1, cmd.p2, cmd.data, resp.sw2 or 256))
-        return ResponseApdu(data, resp.sw)
+        raise ParseError(f"the card still announces more data after {MAX_GET_RESPONSE} GET RESPONSE",
+                         step="transmit", sw=resp.sw)
 
     def _exchange(self, raw: bytes) -> ResponseApdu:
         self.stats.apdus += 1

@@ -36,6 +36,16 @@ DATA_GROUPS: dict[int, LdsFile] = {
 FILES: tuple[LdsFile, ...] = (EF_CARD_ACCESS, EF_COM, EF_SOD, *DATA_GROUPS.values())
 
 
+def file_by_name(name: str) -> LdsFile:
+    """The file called ``name``: "EF.CardAccess" (or "CardAccess"), "EF.COM", "EF.SOD", "DG1" … "DG16",
+    case-insensitive; KeyError when there is none."""
+    wanted = name.strip().upper().removeprefix("EF.")
+    for lds_file in FILES:
+        if lds_file.name.upper().removeprefix("EF.") == wanted:
+            return lds_file
+    raise KeyError(name)
+
+
 def data_group_for_tag(tag: int) -> int | None:
     """DG number whose file starts with ``tag`` (as listed in EF.COM), None for other tags."""
     for n, t in _DG_TAGS.items():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from nfc.access import CanKey
-from nfc.lds import EF_CARD_ACCESS, EF_COM, EF_SOD, file_for_data_group
+from nfc.lds import EF_CARD_ACCESS, EF_COM, EF_SOD, file_by_name, file_for_data_group
 from nfc.lds.com import Com
 from nfc.lds.dg1 import Dg1
 from nfc.lds.dg2 import Dg2, FaceImage
@@ -25,7 +25,7 @@ from nfc.lds.mrz import Mrz
 from nfc.lds.security_infos import ActiveAuthenticationInfo, CardAccess, ChipAuthenticationInfo, Dg14, SecurityInfo
 from nfc.oids import PACE_ECDH_GM_AES_128, PaceInfo
 from nfc.sim.active_auth import AaKey
-from nfc.sim.card import VirtualCccd
+from nfc.sim.card import AnnouncedFile, ChipFile, VirtualCccd
 from nfc.sim.chip_auth_chip import ca_public_key_info, generate_ca_key
 from nfc.sim.pki import Algorithm, TestPki
 from nfc.trust.chip import ID_CA_ECDH_AES_128
@@ -42,6 +42,10 @@ class CardOptions:
     for ``ca_protocol`` (version 1, keyId ``ca_key_id`` when not None), repeats that info in EF.CardAccess as
     CCCD chips do, and makes the chip answer the protocol. ``ca_key_mismatch`` gives the chip another private
     key than DG14's (a cloned chip: Chip Authentication must come out invalid).
+
+    Hostile cards: ``raw_files`` puts the given bytes in place of files by name ("EF.CardAccess", "DG13" …,
+    after EF.SOD was signed); ``announced_files`` makes files announce that many value bytes (served as zeros);
+    ``aa_empty_extended`` makes the chip answer INTERNAL AUTHENTICATE with extended Le without a signature.
     """
 
     bac_only: bool = False
@@ -56,6 +60,9 @@ class CardOptions:
     ca_curve: str = "brainpoolP256r1"
     ca_key_id: int | None = None
     ca_key_mismatch: bool = False
+    raw_files: tuple[tuple[str, bytes], ...] = ()
+    announced_files: tuple[tuple[str, int], ...] = ()
+    aa_empty_extended: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,9 +114,22 @@ def build_card(citizen: CitizenInfo, portrait: FaceImage, options: CardOptions =
     pace_infos = [] if options.bac_only else list(options.pace_infos)
     if pace_infos:
         files[EF_CARD_ACCESS.fid] = CardAccess((*pace_infos, *([ca_info] if ca_info else []))).encode()
-    card = VirtualCccd(files, can=CanKey(citizen.id_number[-6:]), mrz_key=mrz.access_key(), pace_infos=pace_infos,
-                       aa_key=chip_key, ca_key=chip_ca_key, ca_infos=[ca_info] if ca_info else [], rng=rng)
+    card = VirtualCccd(_hostile(files, options), can=CanKey(citizen.id_number[-6:]), mrz_key=mrz.access_key(),
+                       pace_infos=pace_infos, aa_key=chip_key, ca_key=chip_ca_key,
+                       ca_infos=[ca_info] if ca_info else [], rng=rng)
+    card.aa_empty_extended = options.aa_empty_extended
     return BuiltCard(card, pki, mrz)
+
+
+def _hostile(files: dict[int, bytes], options: CardOptions) -> dict[int, ChipFile]:
+    """``files`` with the raw and announced-length files of ``options`` in place (KeyError for an unknown name)."""
+    out: dict[int, ChipFile] = dict(files)
+    for name, data in options.raw_files:
+        out[file_by_name(name).fid] = bytes(data)
+    for name, length in options.announced_files:
+        lds_file = file_by_name(name)
+        out[lds_file.fid] = AnnouncedFile(lds_file.tag if lds_file.tag is not None else 0x31, length)
+    return out
 
 
 SOD_VARIANTS = ("genuine", "expired_dsc", "foreign_csca", "bad_signature")

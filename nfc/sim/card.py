@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -19,7 +20,7 @@ from nfc.access import CanKey, MrzKey
 from nfc.apdu import INS, SW, CommandApdu, ResponseApdu
 from nfc.errors import NfcError, ParseError, SecureMessagingError
 from nfc.lds.security_infos import ChipAuthenticationInfo
-from nfc.lds.tlv import encode_tlv, read_tlv
+from nfc.lds.tlv import encode_length, encode_tag, encode_tlv, read_tlv
 from nfc.oids import PaceInfo
 from nfc.sim.bac_chip import BacChip
 from nfc.sim.chip_auth_chip import ChipAuthChip
@@ -38,12 +39,36 @@ class Signer(Protocol):
     def sign(self, challenge: bytes) -> bytes: ...
 
 
+@dataclass(frozen=True)
+class AnnouncedFile:
+    """A hostile file: its header announces ``length`` value bytes, and every one of them is served (zeros after
+    the header) without being held in memory, however large."""
+
+    tag: int
+    length: int
+
+    @property
+    def header(self) -> bytes:
+        return encode_tag(self.tag) + encode_length(self.length)
+
+    def __len__(self) -> int:
+        return len(self.header) + self.length
+
+    def __getitem__(self, part: slice) -> bytes:
+        start, stop, _ = part.indices(len(self))
+        header = self.header[start:stop]
+        return header + bytes(max(0, stop - max(start, len(self.header))))
+
+
+ChipFile = bytes | AnnouncedFile
+
+
 class VirtualCccd:
     """A software CCCD chip. ``files`` maps file identifiers (0x0101 for DG1, …) to their bytes."""
 
     def __init__(
         self,
-        files: dict[int, bytes],
+        files: dict[int, ChipFile],
         *,
         can: CanKey,
         mrz_key: MrzKey,
@@ -63,6 +88,7 @@ class VirtualCccd:
         self.rng = rng
         self.atr = contactless_atr()
         self.sfi_reads = True  # False models chips that refuse READ BINARY by short EF identifier
+        self.aa_empty_extended = False  # True models chips answering INTERNAL AUTHENTICATE with extended Le empty
         self.reset()
 
     def reset(self) -> None:
@@ -215,4 +241,6 @@ class VirtualCccd:
             return ResponseApdu(b"", SW.SECURITY_STATUS_NOT_SATISFIED)
         if len(cmd.data) != 8:
             return ResponseApdu(b"", SW.WRONG_LENGTH)
+        if self.aa_empty_extended and (cmd.le or 0) > 256:
+            return ResponseApdu(b"", SW.OK)
         return ResponseApdu(self.aa_key.sign(cmd.data), SW.OK)

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nfc.apdu import CommandApdu, ResponseApdu
-from nfc.errors import CardRemovedError, ExtendedLengthNotSupported, ParseError, TransportError
-from nfc.transport import ApduChannel, Connection
+from nfc.errors import CardRemovedError, ExtendedLengthNotSupported, ParseError, ReaderNotConnected, TransportError
+from nfc.transport import MAX_GET_RESPONSE, ApduChannel, Connection
 
 
 def test_short_and_extended_encodings() -> None:
@@ -97,4 +97,25 @@ def test_card_removed_during_extended_apdu_is_not_mistaken_for_a_refusal() -> No
 def test_short_6700_is_an_answer_not_a_refusal_of_extended_length() -> None:
     channel = ApduChannel(Scripted(b"\x67\x00"))
     assert channel.send(CommandApdu(0, 0xB0, 0, 0, le=16)).sw == 0x6700
+    assert channel.extended_length is True
+
+
+def test_a_card_announcing_more_data_forever_is_refused_after_a_bounded_chain() -> None:
+    conn = Scripted(*([b"\xaa\x61\x01"] * (MAX_GET_RESPONSE + 1)))
+    with pytest.raises(ParseError):
+        ApduChannel(conn).send(CommandApdu(0, 0xB0, 0, 0, le=256))
+    assert len(conn.sent) == MAX_GET_RESPONSE + 1
+
+
+def test_a_card_answering_6cxx_again_is_asked_only_once_more() -> None:
+    conn = Scripted(b"\x6c\x10", b"\x6c\x20")
+    assert ApduChannel(conn).send(CommandApdu(0, 0xB0, 0, 0, le=5)).sw == 0x6C20
+    assert len(conn.sent) == 2
+
+
+@pytest.mark.parametrize("gone", [CardRemovedError("gone"), ReaderNotConnected("unplugged")])
+def test_card_or_reader_gone_during_extended_apdu_keeps_extended_length(gone: Exception) -> None:
+    channel = ApduChannel(Scripted(gone))
+    with pytest.raises(type(gone)):
+        channel.send(CommandApdu(0, 0xB0, 0, 0, le=4096))
     assert channel.extended_length is True
