@@ -54,14 +54,14 @@ def _send(sock: socket.socket, payload: bytes) -> None:
     sock.sendall(struct.pack(">H", len(payload)) + payload)
 
 
-def connect(host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, timeout_s: float = 10.0) -> socket.socket:
-    """Connect to vpcd, retrying until ``timeout_s`` (pcscd may still be starting)."""
-    deadline = time.monotonic() + timeout_s
+def connect(host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, timeout_s: float | None = 10.0) -> socket.socket:
+    """Connect to vpcd, retrying until ``timeout_s`` (pcscd may still be starting; None: until it is there)."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
     while True:
         try:
             return socket.create_connection((host, port), timeout=2.0)
         except OSError as exc:
-            if time.monotonic() >= deadline:
+            if deadline is not None and time.monotonic() >= deadline:
                 raise TransportError(f"cannot reach vpcd on {host}:{port}: {exc}", step="vpcd") from exc
             time.sleep(0.1)
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from kiosk.messages import message
 from kiosk.simulator import demo_portrait
 from nfc.pcsc import PcscContext
 from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
@@ -106,13 +107,15 @@ def test_wrong_can_exits_3_with_a_clear_message(pcscd: str) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("after", [0, 2, 5, 9, 14])
-def test_card_pulled_away_exits_4_without_traceback(pcscd: str, after: int) -> None:
+@pytest.mark.parametrize("after", [0, 1, 2, 5, 9, 12, 14, 16, 18])  # a whole read is 19 APDUs
+def test_card_pulled_away_exits_4_saying_card_removed(pcscd: str, after: int) -> None:
     with served_card(pcscd, "--remove-after", str(after)):
         result = read(pcscd, "--id", DEMO_ID_NUMBER, "--json")
     assert result.returncode == 4, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+    assert message("chip.card_removed").en in result.stderr  # through pcscd: an empty answer, then no card
+    assert "extended" not in result.stderr  # and no false "reader refused extended APDU" fallback
 
 
 def test_reader_refusing_extended_apdus_falls_back_to_short_reads(pcscd: str) -> None:
