@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-TARGETS = ("chip", "face", "checkin", "site")
+TARGETS = ("chip", "face", "checkin", "site", "fuzz")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

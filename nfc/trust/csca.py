@@ -588,6 +588,16 @@ def parse_master_list(data: bytes) -> MasterList:
         raise ParseError(f"malformed master list: {exc}", step=_ML_STEP) from exc
 
 
+def parse_crl(der: bytes) -> x509.CertificateRevocationList:
+    """A DER CRL with every field read once (`cryptography` parses lazily); ParseError when malformed."""
+    with decoding("CRL", step=_STEP):
+        crl = x509.load_der_x509_crl(bytes(der))
+        crl.issuer.rfc4514_string()
+        list(crl.extensions)
+        _ = crl.last_update_utc, crl.next_update_utc, [entry.revocation_date_utc for entry in crl]
+        return crl
+
+
 def _ml_error(message: str) -> ParseError:
     return ParseError(message, step=_ML_STEP)
 
@@ -920,16 +930,9 @@ class _Loader:
                     raise TrustStoreError(f"{path}: unreadable certificate", path=path) from None
         if label in (None, "X509 CRL"):
             try:
-                crl = x509.load_der_x509_crl(der)
-                crl.issuer.rfc4514_string()
-                list(crl.extensions)
-                crl.last_update_utc  # noqa: B018 - parsed lazily, so touched here
-                crl.next_update_utc  # noqa: B018
-                for entry in crl:
-                    entry.revocation_date_utc  # noqa: B018
-                self.crls.append((crl, path))
+                self.crls.append((parse_crl(der), path))
                 return
-            except X509_ERRORS:
+            except ParseError:
                 if label is not None:
                     raise TrustStoreError(f"{path}: unreadable CRL", path=path) from None
         if label in (None, "CMS", "PKCS7"):
