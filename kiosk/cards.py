@@ -37,16 +37,21 @@ class CardSource(Protocol):
 
 @dataclass
 class PcscCards:
-    """The PC/SC reader named ``reader`` (None: the first contactless one), waiting ``wait_s`` for a card."""
+    """The PC/SC reader named ``reader`` (None: the contactless one :func:`nfc.pcsc.choose_reader` picks, among
+    those matching ``pattern``), waiting ``wait_s`` for a card; a reader unplugged or pcscd restarting is
+    waited out within ``wait_s`` and is :class:`~nfc.errors.ReaderNotConnected` after it."""
 
     reader: str | None = None
     wait_s: float = 30.0
+    pattern: str | None = None
 
     def open(self) -> Connection:
-        return open_reader(self.reader, wait_s=self.wait_s)
+        return open_reader(self.reader, wait_s=self.wait_s, pattern=self.pattern)
 
     def describe(self) -> str:
-        return self.reader or "first PC/SC reader"
+        if self.reader:
+            return self.reader
+        return f"PC/SC reader matching {self.pattern!r}" if self.pattern else "first contactless PC/SC reader"
 
     def anchors(self) -> tuple[x509.Certificate, ...]:
         return ()

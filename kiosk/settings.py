@@ -8,6 +8,7 @@ these files: a table names the environment variable that holds them.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class Profile:
     site_store: str | None = None  # [site] store: the site's PostgreSQL (KIOSK_SITE_STORE wins; kiosk.store)
     kiosk: str | None = None  # [site] kiosk: this kiosk's name on the site (KIOSK_ID wins)
     screen: ScreenSettings = field(default_factory=ScreenSettings)
+    reader_pattern: str | None = None  # [reader] pattern: which PC/SC reader, as nfc.pcsc.choose_reader takes it
 
     @property
     def outbox_path(self) -> Path:
@@ -79,6 +81,19 @@ def data_dir() -> Path:
 
 def config_dir() -> Path:
     return Path(str(resources.files("config")))
+
+
+def _reader_pattern(value: object) -> str | None:
+    """``[reader] pattern``: a regular expression searched in the PC/SC reader names, e.g. "ACR1252.*PICC"."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("[reader] pattern must be text")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"[reader] pattern {value!r} is not a regular expression: {exc}") from None
+    return value
 
 
 def load_profile(name_or_path: str) -> Profile:
@@ -109,6 +124,7 @@ def load_profile(name_or_path: str) -> Profile:
             site_store=str(site["store"]) if site.get("store") else None,
             kiosk=str(site["kiosk"]) if site.get("kiosk") else None,
             screen=ScreenSettings(**raw.get("screen", {})),
+            reader_pattern=_reader_pattern(raw.get("reader", {}).get("pattern")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SettingsError(f"{path}: {exc}") from exc

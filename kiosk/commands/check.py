@@ -65,23 +65,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     loop.set_defaults(func=run_loop)
 
 
-def _hardware(args: argparse.Namespace) -> Hardware:
+def _hardware(args: argparse.Namespace, pattern: str | None = None) -> Hardware:
     try:
         key = (keys.key_from_id(args.id) if args.id else keys.key_from_can(args.can) if args.can
                else keys.key_from_mrz(args.mrz) if args.mrz else keys.parse_qr(args.qr).access_key() if args.qr
                else None)
     except AccessKeyError as exc:
         raise UsageError(str(exc)) from exc
-    return Hardware(cards=card_source(args.simulator, args.reader, args.wait), camera=args.camera, key=key)
+    return Hardware(cards=card_source(args.simulator, args.reader, args.wait, pattern), camera=args.camera, key=key)
 
 
-def card_source(simulator: bool, reader: str | None, wait_s: float = 30.0) -> CardSource:
-    """The built-in virtual card (``--simulator``) or the PC/SC reader named ``reader`` (None: the first)."""
+def card_source(simulator: bool, reader: str | None, wait_s: float = 30.0, pattern: str | None = None) -> CardSource:
+    """The built-in virtual card (``--simulator``) or the PC/SC reader named ``reader`` (None: the contactless
+    one matching the profile's ``pattern``)."""
     if simulator:
         from kiosk.simulator import VirtualCards
 
         return VirtualCards()
-    return PcscCards(reader, wait_s)
+    return PcscCards(reader, wait_s, pattern)
 
 
 def _session(args: argparse.Namespace, listener=lambda event: None):
@@ -89,7 +90,7 @@ def _session(args: argparse.Namespace, listener=lambda event: None):
         profile = load_profile(args.profile)
     except SettingsError as exc:
         raise UsageError(str(exc)) from exc
-    return build_session(profile, _hardware(args), listener=listener)
+    return build_session(profile, _hardware(args, profile.reader_pattern), listener=listener)
 
 
 def exit_status(result: SessionResult) -> int:

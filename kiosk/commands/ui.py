@@ -76,7 +76,8 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack) -> ScreenSetup:
         from nfc.sim.citizen import DEMO_ID_NUMBER
 
         key = key_from_can(DEMO_ID_NUMBER[-6:])
-    hardware = Hardware(cards=card_source(args.demo, args.reader), camera=args.camera, key=key)
+    hardware = Hardware(cards=card_source(args.demo, args.reader, pattern=profile.reader_pattern), camera=args.camera,
+                        key=key)
 
     def make_session(*, listener, consent, keypad=None):
         # keypad(scan): the screen's key source, the card's QR code (hardware.keys) first, then the keypad
