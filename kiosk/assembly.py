@@ -29,7 +29,7 @@ from kiosk.store import kiosk_name
 from nfc.access import AccessKey
 from nfc.errors import NfcError
 from nfc.transport import Connection
-from nfc.trust.csca import TrustStore
+from nfc.trust.store import TrustStore
 
 
 @dataclass

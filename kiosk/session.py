@@ -45,7 +45,7 @@ from nfc.errors import NfcError
 from nfc.reader import ChipSession
 from nfc.transport import Connection
 from nfc.trust import CheckResult
-from nfc.trust.csca import TrustStore
+from nfc.trust.store import TrustStore
 
 log = logging.getLogger(__name__)
 

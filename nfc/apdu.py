@@ -113,10 +113,6 @@ class CommandApdu:
             return cls(cla, ins, p1, p2, body[3 : 3 + lc], int.from_bytes(body[-2:], "big") or 65536)
         raise ParseError("extended APDU length mismatch")
 
-    @property
-    def is_extended_encoding(self) -> bool:
-        return self.needs_extended()
-
 
 @dataclass(frozen=True)
 class ResponseApdu:

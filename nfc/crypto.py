@@ -76,6 +76,11 @@ def kdf(secret: bytes, counter: int, cipher: str = CIPHER_3DES, key_length: int 
     raise ValueError("AES keys are 16, 24 or 32 bytes")
 
 
+def session_keys(shared_secret: bytes, cipher: str, key_length: int) -> tuple[bytes, bytes]:
+    """(KSenc, KSmac) from a key agreement's shared secret (PACE, Chip Authentication; §9.7.1)."""
+    return kdf(shared_secret, KDF_ENC, cipher, key_length), kdf(shared_secret, KDF_MAC, cipher, key_length)
+
+
 # -- block ciphers -----------------------------------------------------------------------------------
 
 def _des3_key(key: bytes) -> bytes:

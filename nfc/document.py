@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from nfc.access import AccessKey
-from nfc.errors import ApduError, FileNotFoundOnChip, NfcError, ParseError
+from nfc.errors import FileNotFoundOnChip, NfcError, ParseError
 from nfc.lds import EF_COM, EF_SOD, file_for_data_group
 from nfc.lds.com import Com
 from nfc.lds.dg1 import Dg1
@@ -27,11 +27,11 @@ from nfc.lds.mrz import Mrz
 from nfc.lds.security_infos import Dg14
 from nfc.lds.sod import parse_sod
 from nfc.reader import ChipSession
-from nfc.trust import INVALID, NOT_SUPPORTED, VALID, CheckResult
-from nfc.trust.active import ActiveAuthenticationError, verify_active_authentication
-from nfc.trust.chip import perform_chip_authentication
-from nfc.trust.csca import TrustStore
+from nfc.trust import CheckResult, CheckStatus
+from nfc.trust.active import check_active_authentication
+from nfc.trust.chip import check_chip_authentication
 from nfc.trust.passive import PassiveResult, verify_passive_authentication
+from nfc.trust.store import TrustStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -82,7 +82,7 @@ def read_document(session: ChipSession, key: AccessKey, *, trust: TrustStore | N
     access = session.open(key)
     com = _parsed(Com.parse, session.read_file(EF_COM), EF_COM.name)
     raw: dict[int, bytes] = {}
-    chip = CheckResult(NOT_SUPPORTED, "the chip has no DG14")
+    chip = CheckResult(CheckStatus.NOT_SUPPORTED, "the chip has no DG14")
     if 14 in data_groups and 14 in com.data_groups:
         # ICAO order: Chip Authentication right after DG14, so every other file is read on its keys
         raw[14] = session.read_file(file_for_data_group(14))
@@ -101,10 +101,7 @@ def read_document(session: ChipSession, key: AccessKey, *, trust: TrustStore | N
     passive = _passive_authentication(sod, raw, trust)
     dg14 = _parsed(Dg14.parse, raw[14], "DG14") if 14 in raw else None
     dg15 = _parsed(Dg15.parse, raw[15], "DG15") if 15 in raw else None
-    if dg15 is not None and 15 in passive.failed_data_groups:
-        active = CheckResult(INVALID, "DG15 does not match EF.SOD, so its key cannot be trusted")
-    else:
-        active = _active_authentication(session, dg14, dg15)
+    active = _active_authentication(session, dg14, dg15, passive)
     channel = session.channel
     return CardData(
         access=access,
@@ -118,7 +115,7 @@ def read_document(session: ChipSession, key: AccessKey, *, trust: TrustStore | N
         dg15=dg15,
         sod=sod,
         raw=MappingProxyType({**raw, 0: sod}),
-        passive_authentication=passive.to_check_result(),
+        passive_authentication=passive,
         active_authentication=active,
         chip_authentication=chip,
         stats=ReadStats(channel.stats.apdus, channel.stats.bytes_exchanged, clock() - start,
@@ -139,36 +136,28 @@ def _passive_authentication(sod_bytes: bytes, raw: Mapping[int, bytes], trust: T
     try:
         sod = parse_sod(sod_bytes)
     except ParseError as exc:
-        return PassiveResult(INVALID, f"EF.SOD cannot be read: {exc}")
+        return PassiveResult(CheckStatus.INVALID, f"EF.SOD cannot be read: {exc}")
     return verify_passive_authentication(sod, raw, trust)
 
 
 def _chip_authentication(session: ChipSession, key: AccessKey, dg14_bytes: bytes,
                          proof: Callable[[], object]) -> CheckResult:
     try:
-        result = perform_chip_authentication(session, Dg14.parse(dg14_bytes), rng=session.rng, proof=proof)
+        dg14 = Dg14.parse(dg14_bytes)
     except ParseError as exc:
-        return CheckResult(INVALID, f"DG14 cannot be read: {exc}")
-    if result.status == INVALID:
+        return CheckResult(CheckStatus.INVALID, f"DG14 cannot be read: {exc}")
+    result = check_chip_authentication(session, dg14, proof=proof)
+    if result.status == CheckStatus.INVALID:
         session.open(key)  # the secure session is gone; reopen only to finish reading (policy refuses)
-    elif result.status == VALID:
-        session.reopen_hook = lambda: perform_chip_authentication(session, Dg14.parse(dg14_bytes), rng=session.rng)
     return result
 
 
-def _active_authentication(session: ChipSession, dg14: Dg14 | None, dg15: Dg15 | None) -> CheckResult:
+def _active_authentication(session: ChipSession, dg14: Dg14 | None, dg15: Dg15 | None,
+                           passive: PassiveResult) -> CheckResult:
     if dg15 is None:
-        return CheckResult(NOT_SUPPORTED, "the chip has no DG15")
-    challenge = session.rng(8)
+        return CheckResult(CheckStatus.NOT_SUPPORTED, "the chip has no DG15")
+    if 15 in passive.failed_data_groups:
+        return CheckResult(CheckStatus.INVALID, "DG15 does not match EF.SOD, so its key cannot be trusted")
     info = dg14.active_authentication_info if dg14 is not None else None
-    hash_name = info.signature_algorithm if info is not None else None
-    try:
-        signature = session.internal_authenticate(challenge)
-        genuine = verify_active_authentication(dg15.public_key_info, challenge, signature, hash_name)
-    except ApduError as exc:  # a chip with DG15 that will not sign is not the chip DG15 describes
-        return CheckResult(INVALID, f"the chip refused INTERNAL AUTHENTICATE: {exc}")
-    except ActiveAuthenticationError as exc:
-        return CheckResult(INVALID, f"the chip's answer cannot be checked: {exc}")
-    if genuine:
-        return CheckResult(VALID, "the chip signed a fresh challenge with the DG15 key")
-    return CheckResult(INVALID, "the chip's signature does not verify with the DG15 key (possible clone)")
+    return check_active_authentication(session.internal_authenticate, dg15,
+                                       info.signature_algorithm if info is not None else None, session.rng)

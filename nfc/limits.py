@@ -5,9 +5,8 @@ length to fetch the rest. A phone emulating a card can announce megabytes for EF
 before any access control: read in full that is ~40 s of link time per tap (hours on a short-APDU reader).
 So every file has a ceiling, checked against the announced length after the first READ BINARY; a file over
 it is refused with :class:`~nfc.errors.FileTooLarge` before anything more is read. The defaults leave
-room over what real documents hold: CCCD files measure EF.CardAccess ~ 100 B, EF.COM ~ 30 B, DG1 ~ 95 B,
-DG13 ~ 1 KB, DG14 ~ 400 B, DG15 ~ 100-300 B, EF.SOD ~ 2 KB, DG2 15-25 KB; ICAO 9303-10 portraits are
-typically under 40 KB, so 128 KB covers DG2 (and DG11/DG12, which may hold scanned images).
+room over what real documents hold (docs/chip.md: CCCD files are a few hundred bytes, EF.SOD about 1-4 KB,
+DG2 15-25 KB); 128 KB covers DG2 and DG11/DG12, which may hold scanned images.
 """
 
 from __future__ import annotations

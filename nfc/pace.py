@@ -24,8 +24,6 @@ from nfc.crypto import (
     CIPHER_3DES,
     CIPHER_AES,
     DES_BLOCK,
-    KDF_ENC,
-    KDF_MAC,
     KDF_PACE,
     aes_cbc_decrypt,
     aes_cbc_encrypt,
@@ -35,10 +33,13 @@ from nfc.crypto import (
     kdf,
     pad,
     retail_mac,
+    session_keys,
 )
 from nfc.errors import AccessDeniedError, ApduError, NfcError, ParseError
-from nfc.oids import PaceInfo
-from nfc.sm import SecureMessaging, encode_do, parse_dos
+from nfc.general_authenticate import general_authenticate, parse_dynamic_auth
+from nfc.lds.security_infos import PaceInfo
+from nfc.oids import oid_bytes
+from nfc.sm import SecureMessaging, encode_do
 from nfc.transport import ApduSender
 
 Curve = ec_curves.Curve
@@ -58,7 +59,6 @@ CURVES: dict[str, Curve] = {
     "brainpoolP512r1": ec_curves.BRAINPOOLP512r1,
 }
 
-TAG_DYNAMIC_AUTH = 0x7C
 TAG_NONCE = 0x80
 TAG_MAP_IFD = 0x81
 TAG_MAP_IC = 0x82
@@ -71,7 +71,6 @@ TAG_OID = 0x06
 TAG_EC_POINT = 0x86
 
 MSE_SET_AT_P1P2 = (0xC1, 0xA4)
-CLA_CHAIN = 0x10
 
 # Status words with which a chip turns the password down (6300 / 63Cx: wrong, x tries left).
 REFUSAL_SWS = frozenset({0x6300, SW.SECURITY_STATUS_NOT_SATISFIED, SW.AUTH_METHOD_BLOCKED, 0x6984})
@@ -113,11 +112,6 @@ def block_size(cipher: str) -> int:
 def password_key(key: AccessKey, cipher: str, key_length: int) -> bytes:
     """Kπ = KDF(π, 3): π is the CAN's ASCII digits, or SHA-1 of the MRZ information (G.1)."""
     return kdf(key.pace_password(), KDF_PACE, cipher, key_length)
-
-
-def session_keys(shared_secret: bytes, cipher: str, key_length: int) -> tuple[bytes, bytes]:
-    """(KSenc, KSmac) from the ECDH shared secret (x coordinate)."""
-    return kdf(shared_secret, KDF_ENC, cipher, key_length), kdf(shared_secret, KDF_MAC, cipher, key_length)
 
 
 def encrypt_nonce(k_pi: bytes, nonce: bytes, cipher: str) -> bytes:
@@ -200,22 +194,6 @@ def shared_secret(private: int, peer: PointJacobi, curve: Curve) -> bytes:
 
 # -- tokens -----------------------------------------------------------------------------------------
 
-def oid_bytes(oid: str) -> bytes:
-    """DER content octets of an OBJECT IDENTIFIER (no tag, no length)."""
-    arcs = [int(a) for a in oid.split(".")]
-    if len(arcs) < 2 or arcs[0] > 2:
-        raise ValueError(f"bad OID {oid!r}")
-    out = bytearray()
-    for arc in [arcs[0] * 40 + arcs[1], *arcs[2:]]:
-        chunk = [arc & 0x7F]
-        arc >>= 7
-        while arc:
-            chunk.append(0x80 | (arc & 0x7F))
-            arc >>= 7
-        out += bytes(reversed(chunk))
-    return bytes(out)
-
-
 def public_key_data(oid: str, point: bytes) -> bytes:
     """7F49 { 06 protocol OID, 86 uncompressed point }: the input of the authentication token."""
     return encode_do(TAG_PUBLIC_KEY, encode_do(TAG_OID, oid_bytes(oid)) + encode_do(TAG_EC_POINT, point))
@@ -239,20 +217,6 @@ def mse_set_at(info: PaceInfo, password_reference: int, *, send_parameter_id: bo
     if send_parameter_id and info.parameter_id is not None:
         data += encode_do(0x84, bytes([info.parameter_id]))
     return CommandApdu(0x00, INS.MSE, *MSE_SET_AT_P1P2, data)
-
-
-def general_authenticate(payload: bytes, *, last: bool) -> CommandApdu:
-    """GENERAL AUTHENTICATE with 7C dynamic authentication data, chained (CLA 10) unless ``last``."""
-    return CommandApdu(0x00 if last else CLA_CHAIN, INS.GENERAL_AUTHENTICATE, 0, 0,
-                       encode_do(TAG_DYNAMIC_AUTH, payload), le=256)
-
-
-def parse_dynamic_auth(data: bytes) -> dict[int, bytes]:
-    """The objects inside one 7C template."""
-    outer = parse_dos(data)
-    if len(outer) != 1 or outer[0][0] != TAG_DYNAMIC_AUTH:
-        raise ParseError("expected one 7C dynamic authentication data object")
-    return {tag: value for tag, value, _ in parse_dos(outer[0][1])}
 
 
 def _exchange(sender: ApduSender, payload: bytes, expect: int, step: str, *, last: bool = False) -> bytes:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from nfc.access import AccessKey, MrzKey
 from nfc.apdu import EXTENDED_MAX_LE, INS, SHORT_MAX_LE, SW, CommandApdu, ResponseApdu
 from nfc.bac import perform_bac
+from nfc.chip_auth import ChipAuthenticationParameters, perform_chip_authentication
 from nfc.errors import (
     AccessKeyError,
     ApduError,
@@ -26,10 +27,9 @@ from nfc.errors import (
     SecureMessagingError,
 )
 from nfc.lds import EF_CARD_ACCESS, LdsFile
-from nfc.lds.security_infos import CardAccess
+from nfc.lds.security_infos import CardAccess, PaceInfo
 from nfc.lds.tlv import encode_tlv, read_tlv, tlv_total_length
 from nfc.limits import ReadLimits
-from nfc.oids import PaceInfo
 from nfc.pace import perform_pace
 from nfc.sm import SecureChannel
 from nfc.transport import ApduChannel, ApduSender, Connection
@@ -56,13 +56,13 @@ class ChipSession:
         self.access: str | None = None
         self.card_access: CardAccess | None = None
         self._key: AccessKey | None = None
-        # run after a reopen, e.g. Chip Authentication again, so a recovered session keeps its strength
-        self.reopen_hook: Callable[[], object] | None = None
+        self._chip_authentication: ChipAuthenticationParameters | None = None  # run again after a reopen
 
     # -- access control ----------------------------------------------------------------------------
     def open(self, key: AccessKey) -> str:
         """Run PACE when EF.CardAccess offers a variant we support, BAC otherwise; return which."""
         self._key = key
+        self._chip_authentication = None
         self.sender = self.channel
         if self.card_access is None:
             self.card_access = self._read_card_access()
@@ -81,6 +81,17 @@ class ChipSession:
         self.sender = SecureChannel(self.channel, sm)
         self.access = "BAC"
         return self.access
+
+    def authenticate_chip(self, params: ChipAuthenticationParameters) -> None:
+        """Chip Authentication on this open session: secure messaging switches to the keys agreed with the chip's
+        DG14 key (as yubikit's ``init_scp`` switches a session to a secure channel), and stays on them, also
+        when the session has to be opened again. Whether the chip proves that key is
+        :func:`nfc.trust.chip.check_chip_authentication`'s to judge. Raises what the protocol raises."""
+        if not isinstance(self.sender, SecureChannel):
+            raise NfcError("Chip Authentication needs the secure messaging of PACE or BAC; open the chip first",
+                           step="chip_authentication")
+        self.sender = SecureChannel(self.channel, perform_chip_authentication(self.sender, params, rng=self.rng))
+        self._chip_authentication = params
 
     def _read_card_access(self) -> CardAccess | None:
         resp = self.channel.send(CommandApdu(0x00, INS.SELECT, 0x02, 0x0C, EF_CARD_ACCESS.fid.to_bytes(2, "big")))
@@ -165,9 +176,10 @@ class ChipSession:
                 raise
             # the chip ended the session (e.g. it, not the reader, refused an extended APDU): reopen once
             log.warning("secure messaging lost while reading %s; opening the chip again", lds_file.name)
+            chip_authentication = self._chip_authentication
             self.open(self._key)
-            if self.reopen_hook is not None:
-                self.reopen_hook()
+            if chip_authentication is not None:  # a recovered session keeps its strength
+                self.authenticate_chip(chip_authentication)
             self._select_file(lds_file)
             return self._read_binary(offset, min(remaining, SHORT_CHUNK))
 

@@ -26,7 +26,7 @@ class Connection(abc.ABC):
     def transmit(self, raw: bytes) -> bytes:
         """Send one APDU; raise :class:`~nfc.errors.TransportError` when the link fails."""
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:  # noqa: B027 - an optional hook, not abstract
         """Release the card."""
 
     def __enter__(self) -> Connection:

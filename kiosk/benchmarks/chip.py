@@ -22,7 +22,7 @@ from nfc.reader import ChipSession
 from nfc.sim.builder import CardOptions
 from nfc.sim.link import LinkModel, ReaderFaults, SimulatedReader
 from nfc.transport import InProcessConnection
-from nfc.trust.csca import TrustStore
+from nfc.trust.store import TrustStore
 
 
 def register(targets: argparse._SubParsersAction) -> None:

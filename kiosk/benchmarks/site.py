@@ -66,7 +66,7 @@ def _people(numbers: list[int], cards: bool) -> list[Person]:
     from nfc.reader import ChipSession
     from nfc.sim.link import SimulatedReader
     from nfc.transport import InProcessConnection
-    from nfc.trust.csca import TrustStore
+    from nfc.trust.store import TrustStore
 
     trust = TrustStore.load(()).with_certificates([demo_pki().csca_certificate], source="bench")
     people = []

@@ -24,7 +24,7 @@ from nfc.errors import AccessDeniedError, AccessKeyError, NfcError, ParseError, 
 from nfc.pcsc import open_reader
 from nfc.reader import ChipSession
 from nfc.transport import Connection, InProcessConnection
-from nfc.trust.csca import TrustStore
+from nfc.trust.store import TrustStore
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_ACCESS_DENIED, EXIT_LINK = 0, 1, 2, 3, 4
 

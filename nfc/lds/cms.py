@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,40 +27,19 @@ from nfc.crypto import HASHES
 from nfc.decoding import X509_ERRORS, decode_asn1, decoding
 from nfc.errors import ParseError
 from nfc.lds.tlv import read_tlv
-
-ID_SIGNED_DATA = "1.2.840.113549.1.7.2"
-ID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
-ID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
-ID_SIGNING_TIME = "1.2.840.113549.1.9.5"
-ID_RSASSA_PSS = "1.2.840.113549.1.1.10"
-ID_MGF1 = "1.2.840.113549.1.1.8"
-
-#: Digest algorithm OID -> hashlib / cryptography name.
-DIGEST_ALGORITHMS: dict[str, str] = {
-    "1.3.14.3.2.26": "sha1",
-    "2.16.840.1.101.3.4.2.4": "sha224",
-    "2.16.840.1.101.3.4.2.1": "sha256",
-    "2.16.840.1.101.3.4.2.2": "sha384",
-    "2.16.840.1.101.3.4.2.3": "sha512",
-}
-#: hashlib / cryptography name -> digest algorithm OID.
-DIGEST_OIDS: dict[str, str] = {name: oid for oid, name in DIGEST_ALGORITHMS.items()}
-
-#: Signature algorithm OIDs :func:`build_signed_data` can produce, by (key type, hash).
-ECDSA_SIGNATURE_OIDS: dict[str, str] = {
-    "sha1": "1.2.840.10045.4.1",
-    "sha224": "1.2.840.10045.4.3.1",
-    "sha256": "1.2.840.10045.4.3.2",
-    "sha384": "1.2.840.10045.4.3.3",
-    "sha512": "1.2.840.10045.4.3.4",
-}
-RSA_PKCS1_SIGNATURE_OIDS: dict[str, str] = {
-    "sha1": "1.2.840.113549.1.1.5",
-    "sha224": "1.2.840.113549.1.1.14",
-    "sha256": "1.2.840.113549.1.1.11",
-    "sha384": "1.2.840.113549.1.1.12",
-    "sha512": "1.2.840.113549.1.1.13",
-}
+from nfc.oids import (
+    DIGEST_ALGORITHMS,
+    DIGEST_OIDS,
+    ECDSA_SIGNATURE_OIDS,
+    ID_CONTENT_TYPE,
+    ID_MESSAGE_DIGEST,
+    ID_MGF1,
+    ID_RSASSA_PSS,
+    ID_SIGNED_DATA,
+    ID_SIGNING_TIME,
+    RSA_PKCS1_SIGNATURE_OIDS,
+)
+from nfc.pki.x509 import load_certificate
 
 SignerKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
@@ -117,6 +96,38 @@ class SignedData:
     content_type_attribute: str | None = None
     message_digest: bytes | None = None
     signing_time: _dt.datetime | None = None
+
+    @property
+    def signed_bytes(self) -> bytes:
+        """What the signature covers: the signed attributes, or the content itself when there are none."""
+        return self.signed_attributes if self.signed_attributes is not None else self.content
+
+    def signer_certificate(self, others: Iterable[x509.Certificate] = ()) -> x509.Certificate | None:
+        """The certificate the SignerInfo names: one of ``certificates``, else of ``others``; None when absent.
+        A certificate that does not load, or whose names do not parse, is never the signer's."""
+        for item in (*self.certificates, *others):
+            try:
+                certificate = item if isinstance(item, x509.Certificate) else load_certificate(item)
+            except ParseError:
+                continue
+            if self.signer_id.matches(certificate):
+                return certificate
+        return None
+
+    def pss_parameters(self) -> PssParameters | None:
+        """The RSASSA-PSS parameters when the signature algorithm is id-RSASSA-PSS, else None."""
+        if self.signature_algorithm != ID_RSASSA_PSS:
+            return None
+        return parse_pss_parameters(self.signature_algorithm_parameters)
+
+
+@dataclass(frozen=True)
+class PssParameters:
+    """RSASSA-PSS-params (RFC 4055) with their defaults filled in."""
+
+    hash_name: str = "sha1"
+    mgf_hash_name: str = "sha1"
+    salt_length: int = 20
 
 
 # --- parsing ------------------------------------------------------------------------------------------------
@@ -199,6 +210,23 @@ def digest_name(algorithm: univ.Asn1Item, *, step: str) -> str:
         return DIGEST_ALGORITHMS[oid]
     except KeyError:
         raise ParseError(f"unsupported digest algorithm {oid}", step=step) from None
+
+
+def parse_pss_parameters(parameters: bytes | None, *, step: str | None = None) -> PssParameters:
+    """Decode RSASSA-PSS-params (RFC 4055); absent fields take their defaults (SHA-1, MGF1-SHA-1, 20)."""
+    if parameters is None or parameters == b"\x05\x00":
+        return PssParameters()
+    with decoding("RSASSA-PSS parameters", step=step):
+        params = decode_asn1(parameters, rfc4055.RSASSA_PSS_params(), "RSASSA-PSS parameters", der=True)
+        hash_name = digest_name(params["hashAlgorithm"], step=step) if params["hashAlgorithm"].isValue else "sha1"
+        mgf_hash = "sha1"
+        if params["maskGenAlgorithm"].isValue:
+            mgf = params["maskGenAlgorithm"]
+            if str(mgf["algorithm"]) != ID_MGF1:
+                raise ParseError("unsupported PSS mask generation function", step=step)
+            inner = decode_asn1(bytes(mgf["parameters"]), rfc5280.AlgorithmIdentifier(), "MGF1 parameters", der=True)
+            mgf_hash = digest_name(inner, step=step)
+        return PssParameters(hash_name, mgf_hash, int(params["saltLength"]))
 
 
 def _signer_identifier(sid: univ.Asn1Item) -> SignerIdentifier:
@@ -344,57 +372,18 @@ def build_signed_data(
     """
     if digest_algorithm not in DIGEST_OIDS:
         raise ValueError(f"unsupported digest algorithm {digest_algorithm!r}")
-    digest_oid = DIGEST_OIDS[digest_algorithm]
-
     signer = rfc5652.SignerInfo()
-    sid = signer["sid"]
-    if signer_id == "ski":
-        ski = signer_certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-        signer["version"] = 3
-        sid["subjectKeyIdentifier"] = ski
-    else:
-        signer["version"] = 1
-        issuer_serial = sid["issuerAndSerialNumber"]
-        issuer_serial["issuer"] = der_decoder.decode(signer_certificate.issuer.public_bytes(), asn1Spec=rfc5280.Name())[
-            0
-        ]
-        issuer_serial["serialNumber"] = signer_certificate.serial_number
-    signer["digestAlgorithm"] = algorithm_identifier(digest_oid)
-
+    signer["version"] = _signer_id(signer["sid"], signer_certificate, signer_id)
+    signer["digestAlgorithm"] = algorithm_identifier(DIGEST_OIDS[digest_algorithm])
     attrs = signer["signedAttrs"]
-    attrs.append(_attribute(ID_CONTENT_TYPE, univ.ObjectIdentifier(content_type)))
-    digest = hashlib.new(digest_algorithm, content).digest()
-    attrs.append(_attribute(ID_MESSAGE_DIGEST, univ.OctetString(digest)))
-    if signing_time is not None:
-        attrs.append(_attribute(ID_SIGNING_TIME, _time(signing_time)))
-    tagged = der_encoder.encode(attrs)
-    to_sign = b"\x31" + tagged[1:]
-
-    hash_algorithm = HASHES[digest_algorithm]()
-    if isinstance(signer_key, ec.EllipticCurvePrivateKey):
-        signature = signer_key.sign(to_sign, ec.ECDSA(hash_algorithm))
-        signer["signatureAlgorithm"] = algorithm_identifier(ECDSA_SIGNATURE_OIDS[digest_algorithm])
-    elif isinstance(signer_key, rsa.RSAPrivateKey) and rsa_padding == "pss":
-        salt = hash_algorithm.digest_size
-        signature = signer_key.sign(
-            to_sign, padding.PSS(mgf=padding.MGF1(hash_algorithm), salt_length=salt), hash_algorithm
-        )
-        params = rfc4055.RSASSA_PSS_params()
-        params["hashAlgorithm"]["algorithm"] = univ.ObjectIdentifier(digest_oid)
-        params["maskGenAlgorithm"]["algorithm"] = univ.ObjectIdentifier(ID_MGF1)
-        params["maskGenAlgorithm"]["parameters"] = der_encoder.encode(algorithm_identifier(digest_oid))
-        params["saltLength"] = salt
-        signer["signatureAlgorithm"] = algorithm_identifier(ID_RSASSA_PSS, params)
-    elif isinstance(signer_key, rsa.RSAPrivateKey):
-        signature = signer_key.sign(to_sign, padding.PKCS1v15(), hash_algorithm)
-        signer["signatureAlgorithm"] = algorithm_identifier(RSA_PKCS1_SIGNATURE_OIDS[digest_algorithm], univ.Null(""))
-    else:
-        raise TypeError("signer_key must be an EC or RSA private key")
-    signer["signature"] = signature
+    for attribute in _signed_attributes(content_type, content, digest_algorithm, signing_time):
+        attrs.append(attribute)
+    to_sign = b"\x31" + der_encoder.encode(attrs)[1:]  # signed as the DER SET OF, not as the [0] it is stored in
+    signer["signature"], signer["signatureAlgorithm"] = _sign(signer_key, to_sign, digest_algorithm, rsa_padding)
 
     signed_data = rfc5652.SignedData()
     signed_data["version"] = 3
-    signed_data["digestAlgorithms"].append(algorithm_identifier(digest_oid))
+    signed_data["digestAlgorithms"].append(algorithm_identifier(DIGEST_OIDS[digest_algorithm]))
     encap = signed_data["encapContentInfo"]
     encap["eContentType"] = univ.ObjectIdentifier(content_type)
     encap["eContent"] = content
@@ -410,3 +399,45 @@ def build_signed_data(
     content_info["contentType"] = univ.ObjectIdentifier(ID_SIGNED_DATA)
     content_info["content"] = der_encoder.encode(signed_data)
     return der_encoder.encode(content_info)
+
+
+def _signer_id(sid: univ.Asn1Item, certificate: x509.Certificate, kind: Literal["issuer_serial", "ski"]) -> int:
+    """Fill the SignerIdentifier; return the SignerInfo version it implies (3 for a key identifier, else 1)."""
+    if kind == "ski":
+        sid["subjectKeyIdentifier"] = certificate.extensions.get_extension_for_class(
+            x509.SubjectKeyIdentifier).value.digest
+        return 3
+    issuer_serial = sid["issuerAndSerialNumber"]
+    issuer_serial["issuer"] = der_decoder.decode(certificate.issuer.public_bytes(), asn1Spec=rfc5280.Name())[0]
+    issuer_serial["serialNumber"] = certificate.serial_number
+    return 1
+
+
+def _signed_attributes(content_type: str, content: bytes, digest_algorithm: str,
+                       signing_time: _dt.datetime | None) -> list[rfc5652.Attribute]:
+    attributes = [_attribute(ID_CONTENT_TYPE, univ.ObjectIdentifier(content_type)),
+                  _attribute(ID_MESSAGE_DIGEST, univ.OctetString(hashlib.new(digest_algorithm, content).digest()))]
+    if signing_time is not None:
+        attributes.append(_attribute(ID_SIGNING_TIME, _time(signing_time)))
+    return attributes
+
+
+def _sign(key: SignerKey, data: bytes, digest_algorithm: str,
+          rsa_padding: Literal["pkcs1v15", "pss"]) -> tuple[bytes, rfc5280.AlgorithmIdentifier]:
+    """The signature of ``data`` and its signatureAlgorithm: ECDSA, RSASSA-PSS or RSA PKCS#1 v1.5."""
+    hash_algorithm = HASHES[digest_algorithm]()
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return key.sign(data, ec.ECDSA(hash_algorithm)), algorithm_identifier(ECDSA_SIGNATURE_OIDS[digest_algorithm])
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise TypeError("signer_key must be an EC or RSA private key")
+    if rsa_padding == "pkcs1v15":
+        return (key.sign(data, padding.PKCS1v15(), hash_algorithm),
+                algorithm_identifier(RSA_PKCS1_SIGNATURE_OIDS[digest_algorithm], univ.Null("")))
+    salt = hash_algorithm.digest_size
+    signature = key.sign(data, padding.PSS(mgf=padding.MGF1(hash_algorithm), salt_length=salt), hash_algorithm)
+    params = rfc4055.RSASSA_PSS_params()
+    params["hashAlgorithm"]["algorithm"] = univ.ObjectIdentifier(DIGEST_OIDS[digest_algorithm])
+    params["maskGenAlgorithm"]["algorithm"] = univ.ObjectIdentifier(ID_MGF1)
+    params["maskGenAlgorithm"]["parameters"] = der_encoder.encode(algorithm_identifier(DIGEST_OIDS[digest_algorithm]))
+    params["saltLength"] = salt
+    return signature, algorithm_identifier(ID_RSASSA_PSS, params)

@@ -2,10 +2,11 @@
 hometown, residence, parents, old ID number), which DG1's transliterated MRZ cannot carry.
 
 ``6D { SEQUENCE { INTEGER 1, OID 1.0.10646.1.0.8 (UTF-8), SET { SEQUENCE { INTEGER n, value } ... } } }``,
-fields keyed by ``n`` (see REFERENCE.md), any of them may be missing. Field 13 (parents) has been seen
-both as ``SEQUENCE { father, mother }`` and as ``SEQUENCE { SEQUENCE { father }, SEQUENCE { mother } }``
-(or the two inner SEQUENCEs directly after the INTEGER); all are accepted. Field 14 (spouse) is a string,
-a ``SEQUENCE { string }``, empty or absent. Field 16 and unknown numbers are kept raw.
+fields keyed by ``n``, any of them may be missing; the table of fields and its sources are in
+``docs/chip.md``. Field 13 (parents) has been seen both as ``SEQUENCE { father, mother }`` and as
+``SEQUENCE { SEQUENCE { father }, SEQUENCE { mother } }`` (or the two inner SEQUENCEs directly after the
+INTEGER); all are accepted. Field 14 (spouse) is a string, a ``SEQUENCE { string }``, empty or absent.
+Field 16 and unknown numbers are kept raw.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from datetime import date
 
 from nfc.errors import ParseError
 from nfc.lds.tlv import encode_tlv, parse_all, unwrap
+from nfc.oids import ID_UTF8, oid_bytes
 
 TAG = 0x6D
-UTF8_OID = "1.0.10646.1.0.8"
-_UTF8_OID_DER = bytes.fromhex("060628D316010008")  # OID 1.0.10646.1.0.8
+_UTF8_OID_DER = encode_tlv(0x06, oid_bytes(ID_UTF8))  # ISO/IEC 10646 in UTF-8
 
 _INTEGER, _OID, _SEQUENCE, _SET = 0x02, 0x06, 0x30, 0x31
 _UTF8, _PRINTABLE = 0x0C, 0x13

@@ -1,8 +1,8 @@
 """SecurityInfos (ICAO 9303-11 §9.2, BSI TR-03110-3 A.1): what EF.CardAccess and DG14 announce.
 
 ``SecurityInfos ::= SET OF SecurityInfo``; ``SecurityInfo ::= SEQUENCE { protocol OID, requiredData ANY,
-optionalData ANY OPTIONAL }``. Each known protocol family becomes a small dataclass (PACE infos reuse
-:class:`nfc.oids.PaceInfo`); anything else is kept raw so nothing the chip says is lost.
+optionalData ANY OPTIONAL }``. Each known protocol family becomes a small dataclass; anything else is kept raw
+so nothing the chip says is lost. What the protocol OIDs mean is :mod:`nfc.oids`'s.
 EF.CardAccess is the bare SET; DG14 wraps the same SET in tag 6E.
 """
 
@@ -19,14 +19,16 @@ from nfc.decoding import decode_asn1
 from nfc.errors import ParseError
 from nfc.lds.tlv import encode_tlv, parse_all, unwrap
 from nfc.oids import (
-    _CIPHERS,
     ID_ACTIVE_AUTHENTICATION,
-    ID_CA,
+    ID_CA_DH,
+    ID_CA_ECDH,
     ID_PACE,
     ID_PK_DH,
     ID_PK_ECDH,
     ID_TA,
-    PaceInfo,
+    STANDARDIZED_DOMAIN_PARAMETERS,
+    ca_parts,
+    pace_parts,
 )
 
 _SET = 0x31
@@ -86,6 +88,55 @@ def _algorithm_identifier(der: bytes, what: str) -> bytes:
 
 
 @dataclass(frozen=True)
+class PaceInfo:
+    """One PACEInfo from EF.CardAccess: which PACE variant the chip offers."""
+
+    protocol: str
+    version: int = 2
+    parameter_id: int | None = None
+
+    @property
+    def agreement(self) -> str:
+        """"ECDH" or "DH" (ValueError for an OID that is not a PACE protocol)."""
+        return pace_parts(self.protocol)[0]
+
+    @property
+    def mapping(self) -> str:
+        """"GM" (generic), "IM" (integrated) or "CAM" (chip authentication mapping)."""
+        return pace_parts(self.protocol)[1]
+
+    @property
+    def cipher(self) -> str:
+        """"DESede" or "AES"."""
+        return pace_parts(self.protocol)[2]
+
+    @property
+    def key_length(self) -> int:
+        """Session key length in bytes: 16, 24 or 32."""
+        return pace_parts(self.protocol)[3]
+
+    @property
+    def curve(self) -> str | None:
+        """Curve name of the standardized domain parameters, None when unknown or DH."""
+        if self.parameter_id is None:
+            return None
+        name = STANDARDIZED_DOMAIN_PARAMETERS.get(self.parameter_id)
+        return None if name is None or name.startswith("modp") else name
+
+    @property
+    def supported(self) -> bool:
+        """Whether this library can run this variant (ECDH generic mapping on a standardized curve)."""
+        try:
+            return self.agreement == "ECDH" and self.mapping == "GM" and self.curve is not None
+        except ValueError:
+            return False
+
+    def encode(self) -> bytes:
+        tail = _enc_int(self.parameter_id) if self.parameter_id is not None else b""
+        return _seq(_enc_oid(self.protocol), _enc_int(self.version), tail)
+
+
+@dataclass(frozen=True)
 class PaceDomainParameterInfo:
     """Proprietary PACE domain parameters (an AlgorithmIdentifier, kept as DER)."""
 
@@ -109,17 +160,17 @@ class ChipAuthenticationInfo:
     @property
     def agreement(self) -> str:
         """"DH" or "ECDH"."""
-        return {"1": "DH", "2": "ECDH"}[self.protocol[len(ID_CA) + 1:].split(".")[0]]
+        return ca_parts(self.protocol)[0]
 
     @property
     def cipher(self) -> str:
         """"DESede" or "AES"."""
-        return _CIPHERS[self.protocol.rsplit(".", 1)[1]][0]
+        return ca_parts(self.protocol)[1]
 
     @property
     def key_length(self) -> int:
         """Session key length in bytes."""
-        return _CIPHERS[self.protocol.rsplit(".", 1)[1]][1]
+        return ca_parts(self.protocol)[2]
 
     def encode(self) -> bytes:
         tail = _enc_int(self.key_id) if self.key_id is not None else b""
@@ -214,10 +265,9 @@ def parse_security_info(der: bytes) -> SecurityInfo:
         return PaceInfo(protocol, _int(required, what), opt_int())
     if _under(protocol, ID_PACE, 1):
         return PaceDomainParameterInfo(protocol, _algorithm_identifier(required, what), opt_int())
-    if _under(protocol, ID_CA, 2) and protocol[len(ID_CA) + 1:].split(".")[0] in ("1", "2") \
-            and protocol.rsplit(".", 1)[1] in _CIPHERS:
+    if _is_ca_protocol(protocol):
         return ChipAuthenticationInfo(protocol, _int(required, what), opt_int())
-    if protocol in (ID_CA + ".1", ID_CA + ".2"):
+    if protocol in (ID_CA_DH, ID_CA_ECDH):
         return ChipAuthenticationDomainParameterInfo(protocol, _algorithm_identifier(required, what), opt_int())
     if protocol in (ID_PK_DH, ID_PK_ECDH):
         _decode(required, rfc5280.SubjectPublicKeyInfo(), what)
@@ -233,11 +283,16 @@ def parse_security_info(der: bytes) -> SecurityInfo:
     return UnknownSecurityInfo(protocol, required, optional)
 
 
+def _is_ca_protocol(oid: str) -> bool:
+    try:
+        ca_parts(oid)
+    except ValueError:
+        return False
+    return True
+
+
 def encode_security_info(info: SecurityInfo) -> bytes:
     """DER of one SecurityInfo."""
-    if isinstance(info, PaceInfo):
-        tail = _enc_int(info.parameter_id) if info.parameter_id is not None else b""
-        return _seq(_enc_oid(info.protocol), _enc_int(info.version), tail)
     return info.encode()
 
 

@@ -2,9 +2,9 @@
 
 EF.SOD is tag ``77`` around a CMS ``ContentInfo`` holding a ``SignedData`` whose encapsulated content is an
 ``LDSSecurityObject``: the hash of every data group, signed by the Document Signer. :func:`parse_sod` keeps
-everything Passive Authentication needs (the hashes, the exact bytes that were signed, the signature and its
-algorithm, the embedded Document Signer certificates, the signer identifier) and turns any malformed input
-into :class:`~nfc.errors.ParseError`. :func:`build_sod` is the encoder used by the virtual card.
+the hashes and the parsed SignedData (:mod:`nfc.lds.cms`: the exact bytes that were signed, the signature
+and its algorithm, the embedded Document Signer certificate, the signer identifier) and turns any malformed
+input into :class:`~nfc.errors.ParseError`. :func:`build_sod` is the encoder used by the virtual card.
 """
 
 from __future__ import annotations
@@ -18,45 +18,13 @@ from typing import Literal
 from cryptography import x509
 from pyasn1.codec.der import encoder as der_encoder
 from pyasn1.type import char, namedtype, univ
-from pyasn1_modules import rfc4055, rfc5280
+from pyasn1_modules import rfc5280
 
 from nfc.decoding import decode_asn1, decoding
 from nfc.errors import ParseError
-from nfc.lds.cms import (
-    DIGEST_ALGORITHMS,
-    DIGEST_OIDS,
-    ECDSA_SIGNATURE_OIDS,
-    ID_MGF1,
-    ID_RSASSA_PSS,
-    RSA_PKCS1_SIGNATURE_OIDS,
-    SignedData,
-    SignerIdentifier,
-    SignerKey,
-    algorithm_identifier,
-    build_signed_data,
-    digest_name,
-    parse_signed_data,
-)
+from nfc.lds.cms import SignedData, SignerKey, algorithm_identifier, build_signed_data, digest_name, parse_signed_data
 from nfc.lds.tlv import encode_length, read_tlv
-from nfc.oids import ID_LDS_SECURITY_OBJECT
-
-__all__ = [
-    "DIGEST_ALGORITHMS",
-    "ECDSA_SIGNATURE_OIDS",
-    "ID_RSASSA_PSS",
-    "RSA_PKCS1_SIGNATURE_OIDS",
-    "SOD_TAG",
-    "PssParameters",
-    "SignerIdentifier",
-    "SignerKey",
-    "Sod",
-    "build_sod",
-    "encode_length",
-    "encode_lds_security_object",
-    "hash_data_groups",
-    "parse_pss_parameters",
-    "parse_sod",
-]
+from nfc.oids import DIGEST_OIDS, ID_LDS_SECURITY_OBJECT
 
 SOD_TAG = 0x77
 _STEP = "sod"
@@ -92,17 +60,8 @@ class _LdsSecurityObject(univ.Sequence):
 
 
 @dataclass(frozen=True)
-class PssParameters:
-    """RSASSA-PSS-params (RFC 4055) with their defaults filled in."""
-
-    hash_name: str = "sha1"
-    mgf_hash_name: str = "sha1"
-    salt_length: int = 20
-
-
-@dataclass(frozen=True)
 class Sod:
-    """A parsed EF.SOD: the data group hashes and everything needed to check who signed them."""
+    """A parsed EF.SOD: the data group hashes, and in ``signed`` the CMS SignedData that says who signed them."""
 
     raw: bytes
     #: LDSSecurityObject version (0 for LDS 1.7, 1 for LDS 1.8 with ldsVersionInfo).
@@ -112,47 +71,8 @@ class Sod:
     dg_hashes: dict[int, bytes] = field(hash=False)
     #: (ldsVersion, unicodeVersion), e.g. ``("0108", "040000")``, when present.
     lds_version_info: tuple[str, str] | None
-    #: The encapsulated content (DER of the LDSSecurityObject) exactly as signed.
-    encapsulated_content: bytes
-    #: Digest algorithm of the SignerInfo (messageDigest and the signature hash).
-    signer_digest_algorithm: str
-    #: Signed attributes re-tagged as ``SET OF`` (``31 ...``): the bytes the signature covers. None if absent.
-    signed_attributes: bytes | None
-    #: Signature algorithm OID (ecdsa-with-SHA256, sha256WithRSAEncryption, id-RSASSA-PSS, ...).
-    signature_algorithm: str
-    #: DER of the signature algorithm parameters, None when absent (NULL is kept as ``05 00``).
-    signature_algorithm_parameters: bytes | None
-    signature: bytes
-    #: DER of each certificate in SignedData.certificates (normally the Document Signer certificate).
-    certificates: tuple[bytes, ...]
-    signer_id: SignerIdentifier
-    #: Values of the contentType, messageDigest and signingTime signed attributes, when present.
-    content_type_attribute: str | None = None
-    message_digest: bytes | None = None
-    signing_time: _dt.datetime | None = None
-
-    @property
-    def signed_bytes(self) -> bytes:
-        """What the signature covers: the signed attributes, or the content itself when there are none."""
-        return self.signed_attributes if self.signed_attributes is not None else self.encapsulated_content
-
-    def signer_certificate(self) -> x509.Certificate | None:
-        """The embedded certificate named by :attr:`signer_id`, None when the SOD does not carry it."""
-        for der in self.certificates:
-            try:
-                with decoding("certificate"):
-                    certificate = x509.load_der_x509_certificate(der)
-            except ParseError:  # a malformed certificate is not the signer's
-                continue
-            if self.signer_id.matches(certificate):
-                return certificate
-        return None
-
-    def pss_parameters(self) -> PssParameters | None:
-        """The RSASSA-PSS parameters when the signature algorithm is id-RSASSA-PSS, else None."""
-        if self.signature_algorithm != ID_RSASSA_PSS:
-            return None
-        return parse_pss_parameters(self.signature_algorithm_parameters)
+    #: The SignedData: the encapsulated LDSSecurityObject exactly as signed, the SignerInfo, the certificates.
+    signed: SignedData
 
 
 # --- parsing ------------------------------------------------------------------------------------------------
@@ -195,43 +115,7 @@ def _parse_lds_security_object(raw: bytes, signed: SignedData) -> Sod:
         info = lds["ldsVersionInfo"]
         version_info = (str(info["ldsVersion"]), str(info["unicodeVersion"]))
 
-    return Sod(
-        raw=raw,
-        version=int(lds["version"]),
-        digest_algorithm=digest_algorithm,
-        dg_hashes=dg_hashes,
-        lds_version_info=version_info,
-        encapsulated_content=signed.content,
-        signer_digest_algorithm=signed.digest_algorithm,
-        signed_attributes=signed.signed_attributes,
-        signature_algorithm=signed.signature_algorithm,
-        signature_algorithm_parameters=signed.signature_algorithm_parameters,
-        signature=signed.signature,
-        certificates=signed.certificates,
-        signer_id=signed.signer_id,
-        content_type_attribute=signed.content_type_attribute,
-        message_digest=signed.message_digest,
-        signing_time=signed.signing_time,
-    )
-
-
-def parse_pss_parameters(parameters: bytes | None) -> PssParameters:
-    """Decode RSASSA-PSS-params (RFC 4055); absent fields take their defaults (SHA-1, MGF1-SHA-1, 20)."""
-    if parameters is None or parameters == b"\x05\x00":
-        return PssParameters()
-    with decoding("RSASSA-PSS parameters", step=_STEP):
-        params = decode_asn1(parameters, rfc4055.RSASSA_PSS_params(), "RSASSA-PSS parameters", der=True)
-        hash_name = "sha1"
-        if params["hashAlgorithm"].isValue:
-            hash_name = digest_name(params["hashAlgorithm"], step=_STEP)
-        mgf_hash = "sha1"
-        if params["maskGenAlgorithm"].isValue:
-            mgf = params["maskGenAlgorithm"]
-            if str(mgf["algorithm"]) != ID_MGF1:
-                raise ParseError("unsupported PSS mask generation function", step=_STEP)
-            inner = decode_asn1(bytes(mgf["parameters"]), rfc5280.AlgorithmIdentifier(), "MGF1 parameters", der=True)
-            mgf_hash = digest_name(inner, step=_STEP)
-        return PssParameters(hash_name, mgf_hash, int(params["saltLength"]))
+    return Sod(raw, int(lds["version"]), digest_algorithm, dg_hashes, version_info, signed)
 
 
 # --- encoding -----------------------------------------------------------------------------------------------

@@ -22,14 +22,9 @@ from pyasn1.type import univ
 from pyasn1_modules import rfc3279, rfc5280
 
 from nfc.crypto import HASHES
-from nfc.trust.active import (
-    EXPLICIT_CURVES,
-    ID_EC_PUBLIC_KEY,
-    ID_PRIME_FIELD,
-    ISO9796_HASH_IDS,
-    TRAILER_IMPLICIT,
-    normalize_hash_name,
-)
+from nfc.oids import ECDSA_PLAIN_SIGNATURE_OIDS, ID_EC_PUBLIC_KEY, ID_PRIME_FIELD
+from nfc.pki.keys import EXPLICIT_CURVES
+from nfc.trust.active import ISO9796_HASH_IDS, TRAILER_IMPLICIT, normalize_hash_name
 
 AaKind = Literal["rsa-1024", "rsa-1536", "rsa-2048", "ec-p256", "ec-p384", "ec-brainpoolP256r1", "ec-brainpoolP384r1"]
 AaPrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -41,14 +36,6 @@ _CURVES: dict[str, Callable[[], ec.EllipticCurve]] = {
     "ec-brainpoolP384r1": ec.BrainpoolP384R1,
 }
 _RSA_BITS = {"rsa-1024": 1024, "rsa-1536": 1536, "rsa-2048": 2048}
-#: BSI TR-03111 ecdsa-plain-signatures OIDs for DG14's ActiveAuthenticationInfo.
-_ECDSA_PLAIN_OIDS = {
-    "sha1": "0.4.0.127.0.7.1.1.4.1.1",
-    "sha224": "0.4.0.127.0.7.1.1.4.1.2",
-    "sha256": "0.4.0.127.0.7.1.1.4.1.3",
-    "sha384": "0.4.0.127.0.7.1.1.4.1.4",
-    "sha512": "0.4.0.127.0.7.1.1.4.1.5",
-}
 
 
 @dataclass(frozen=True)
@@ -88,7 +75,7 @@ class AaKey:
     @property
     def signature_algorithm_oid(self) -> str | None:
         """ActiveAuthenticationInfo.signatureAlgorithm for DG14 (ECDSA only; RSA needs no DG14 entry)."""
-        return None if self.is_rsa else _ECDSA_PLAIN_OIDS[self.effective_hash_name]
+        return None if self.is_rsa else ECDSA_PLAIN_SIGNATURE_OIDS[self.effective_hash_name]
 
     def sign(self, challenge: bytes) -> bytes:
         """The INTERNAL AUTHENTICATE response to ``challenge`` (normally 8 bytes)."""

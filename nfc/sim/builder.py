@@ -22,13 +22,19 @@ from nfc.lds.dg2 import Dg2, FaceImage
 from nfc.lds.dg13 import CitizenInfo
 from nfc.lds.dg15 import Dg15
 from nfc.lds.mrz import Mrz
-from nfc.lds.security_infos import ActiveAuthenticationInfo, CardAccess, ChipAuthenticationInfo, Dg14, SecurityInfo
-from nfc.oids import PACE_ECDH_GM_AES_128, PaceInfo
+from nfc.lds.security_infos import (
+    ActiveAuthenticationInfo,
+    CardAccess,
+    ChipAuthenticationInfo,
+    Dg14,
+    PaceInfo,
+    SecurityInfo,
+)
+from nfc.oids import ID_CA_ECDH_AES_128, PACE_ECDH_GM_AES_128
 from nfc.sim.active_auth import AaKey
 from nfc.sim.card import AnnouncedFile, ChipFile, VirtualCccd
 from nfc.sim.chip_auth_chip import ca_public_key_info, generate_ca_key
 from nfc.sim.pki import Algorithm, TestPki
-from nfc.trust.chip import ID_CA_ECDH_AES_128
 
 # What CCCD chips announce in EF.CardAccess: PACE-ECDH-GM-AES-128 on brainpoolP256r1 (parameter id 13).
 CCCD_PACE_INFO = PaceInfo(PACE_ECDH_GM_AES_128, version=2, parameter_id=13)

@@ -19,9 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from nfc.access import CanKey, MrzKey
 from nfc.apdu import INS, SW, CommandApdu, ResponseApdu
 from nfc.errors import NfcError, ParseError, SecureMessagingError
-from nfc.lds.security_infos import ChipAuthenticationInfo
+from nfc.lds.security_infos import ChipAuthenticationInfo, PaceInfo
 from nfc.lds.tlv import encode_length, encode_tag, encode_tlv, read_tlv
-from nfc.oids import PaceInfo
 from nfc.sim.bac_chip import BacChip
 from nfc.sim.chip_auth_chip import ChipAuthChip
 from nfc.sim.pace_chip import PaceChip

@@ -15,25 +15,24 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from nfc.apdu import INS, SW, CommandApdu, ResponseApdu
-from nfc.crypto import CIPHER_3DES, EC_CURVES
-from nfc.errors import NfcError, ParseError
-from nfc.lds.security_infos import ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo
-from nfc.oids import ID_PK_ECDH
-from nfc.pace import CURVES, TAG_DYNAMIC_AUTH, decode_point, oid_bytes, parse_dynamic_auth, session_keys, shared_secret
-from nfc.sm import SecureMessaging, encode_do, parse_dos
-from nfc.trust.chip import (
+from nfc.chip_auth import (
     MSE_SET_AT_CA_P1P2,
     MSE_SET_KAT_P1P2,
     TAG_CA_EPHEMERAL_KEY,
     TAG_KAT_PUBLIC_KEY,
     TAG_KEY_ID,
     TAG_PROTOCOL,
+    agree,
     key_id_bytes,
 )
+from nfc.crypto import CIPHER_3DES, EC_CURVES
+from nfc.errors import NfcError, ParseError
+from nfc.general_authenticate import TAG_DYNAMIC_AUTH, parse_dynamic_auth
+from nfc.lds.security_infos import ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo
+from nfc.oids import ID_PK_ECDH, oid_bytes
+from nfc.sm import SecureMessaging, encode_do, parse_dos
 
 SW_REFERENCE_NOT_FOUND = 0x6A88
-
-#: Curves the virtual card can hold a Chip Authentication key on (cryptography names = nfc.pace.CURVES keys).
 
 
 def generate_ca_key(curve: str = "brainpoolP256r1") -> ec.EllipticCurvePrivateKey:
@@ -64,11 +63,9 @@ class ChipAuthChip:
     """
 
     def __init__(self, private_key: ec.EllipticCurvePrivateKey, infos: Iterable[ChipAuthenticationInfo]) -> None:
-        name = private_key.curve.name
-        if name not in CURVES:
-            raise ValueError(f"unsupported Chip Authentication curve {name!r}")
-        self._curve = CURVES[name]
-        self._scalar = private_key.private_numbers().private_value
+        if private_key.curve.name not in EC_CURVES:
+            raise ValueError(f"unsupported Chip Authentication curve {private_key.curve.name!r}")
+        self._key = private_key
         self.infos = [i for i in infos if i.agreement == "ECDH"]
         self.session: SecureMessaging | None = None
         self._armed: ChipAuthenticationInfo | None = None
@@ -146,10 +143,11 @@ class ChipAuthChip:
         return ResponseApdu(b"", SW.OK)
 
     def _agree(self, info: ChipAuthenticationInfo, terminal_key: bytes) -> None:
-        point = decode_point(terminal_key, self._curve)  # checks the point lies on the curve
-        secret = shared_secret(self._scalar, point, self._curve)
-        ks_enc, ks_mac = session_keys(secret, info.cipher, info.key_length)
-        self.session = SecureMessaging(info.cipher, ks_enc, ks_mac, 0)
+        try:  # checks the point lies on the curve
+            terminal = ec.EllipticCurvePublicKey.from_encoded_point(self._key.curve, terminal_key)
+        except ValueError:
+            raise ParseError("the terminal's ephemeral key is not a point on the curve") from None
+        self.session = agree(self._key, terminal, info)
 
 
 def _objects(data: bytes) -> dict[int, bytes]:

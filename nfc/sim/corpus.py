@@ -17,6 +17,7 @@ from datetime import date
 
 from nfc.apdu import CommandApdu, ResponseApdu
 from nfc.errors import NfcError
+from nfc.general_authenticate import parse_dynamic_auth
 from nfc.lds import EF_CARD_ACCESS, EF_COM, EF_SOD, file_for_data_group
 from nfc.lds.com import Com
 from nfc.lds.dg1 import Dg1
@@ -29,7 +30,8 @@ from nfc.lds.mrz import Mrz
 from nfc.lds.security_infos import CardAccess, Dg14
 from nfc.lds.sod import parse_sod
 from nfc.lds.tlv import parse_all
-from nfc.pace import parse_dynamic_auth
+from nfc.pki.crl import parse_crl
+from nfc.pki.masterlist import parse_master_list
 from nfc.sim.active_auth import AaKey
 from nfc.sim.builder import build_card
 from nfc.sim.citizen import demo_citizen
@@ -37,8 +39,8 @@ from nfc.sim.pki import TestPki
 from nfc.sm import SecureMessaging
 from nfc.trust.active import load_public_key, verify_active_authentication
 from nfc.trust.chip import chip_authentication_parameters
-from nfc.trust.csca import TrustStore, parse_crl, parse_master_list
 from nfc.trust.passive import verify_passive_authentication
+from nfc.trust.store import TrustStore
 
 TYPED: tuple[type[BaseException], ...] = (NfcError,)
 CHALLENGE = bytes(range(8))
@@ -76,8 +78,8 @@ def _card(portrait: FaceImage) -> _Card:
 
 def _sod(data: bytes) -> object:
     sod = parse_sod(data)
-    sod.signer_certificate()
-    return sod.pss_parameters()
+    sod.signed.signer_certificate()
+    return sod.signed.pss_parameters()
 
 
 def _passive(card: _Card, store: TrustStore) -> Callable[[bytes], object]:

@@ -10,13 +10,13 @@ from ecdsa.ellipticcurve import PointJacobi
 
 from nfc.access import AccessKey, CanKey, MrzKey
 from nfc.apdu import INS, SW, CommandApdu, ResponseApdu
-from nfc.crypto import KDF_PACE, kdf
+from nfc.crypto import KDF_PACE, kdf, session_keys
 from nfc.errors import NfcError, ParseError
-from nfc.oids import PaceInfo
+from nfc.general_authenticate import CLA_CHAIN, TAG_DYNAMIC_AUTH, parse_dynamic_auth
+from nfc.lds.security_infos import PaceInfo
+from nfc.oids import oid_bytes
 from nfc.pace import (
-    CLA_CHAIN,
     MSE_SET_AT_P1P2,
-    TAG_DYNAMIC_AUTH,
     TAG_EPH_IC,
     TAG_EPH_IFD,
     TAG_MAP_IC,
@@ -32,11 +32,8 @@ from nfc.pace import (
     encode_point,
     encrypt_nonce,
     map_generator,
-    oid_bytes,
-    parse_dynamic_auth,
     public_point,
     random_scalar,
-    session_keys,
     shared_secret,
 )
 from nfc.sm import SecureMessaging, encode_do, parse_dos

@@ -21,7 +21,7 @@ from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
 from nfc.lds.cms import SignerKey, build_signed_data
 from nfc.lds.sod import build_sod, hash_data_groups, parse_sod
 from nfc.lds.tlv import encode_tlv
-from nfc.trust.csca import ID_CSCA_MASTER_LIST
+from nfc.oids import ID_CSCA_MASTER_LIST
 
 Algorithm = Literal["ecdsa-p256", "ecdsa-p384", "ecdsa-brainpoolP256r1", "rsa-2048", "rsa-3072", "rsa-4096"]
 RsaPadding = Literal["pkcs1v15", "pss"]
@@ -352,7 +352,7 @@ class MasterListSigner:
 
 def corrupt_sod_signature(sod: bytes) -> bytes:
     """EF.SOD with one bit of its signature flipped (the signature is the last field of the encoding)."""
-    signature = parse_sod(sod).signature
+    signature = parse_sod(sod).signed.signature
     if not sod.endswith(signature):
         raise ValueError("EF.SOD does not end with its signature")
     return sod[:-1] + bytes([sod[-1] ^ 0x01])

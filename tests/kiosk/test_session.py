@@ -29,7 +29,7 @@ from nfc.access import CanKey
 from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
 from nfc.sim.link import ReaderFaults, SimulatedReader
 from nfc.transport import InProcessConnection
-from nfc.trust.csca import TrustStore
+from nfc.trust.store import TrustStore
 
 CHECKED_IN, QUEUED, REFUSED, ERROR, CANCELLED = (
     Outcome.CHECKED_IN, Outcome.QUEUED, Outcome.REFUSED, Outcome.ERROR, Outcome.CANCELLED)

@@ -11,7 +11,8 @@ from nfc.access import CanKey, MrzKey
 from nfc.apdu import CommandApdu, ResponseApdu
 from nfc.bac import perform_bac
 from nfc.errors import AccessDeniedError, ApduError, NfcError
-from nfc.oids import STANDARDIZED_DOMAIN_PARAMETERS, PaceInfo, pace_oid
+from nfc.lds.security_infos import PaceInfo
+from nfc.oids import STANDARDIZED_DOMAIN_PARAMETERS, pace_oid
 from nfc.pace import CURVES, PaceUnsupportedError, perform_pace
 from nfc.sim.bac_chip import BacChip
 from nfc.sim.pace_chip import PaceChip

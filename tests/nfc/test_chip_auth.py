@@ -14,6 +14,7 @@ from pyasn1.type import univ
 
 from nfc.access import CanKey
 from nfc.apdu import INS, CommandApdu
+from nfc.chip_auth import chip_authentication_parameters
 from nfc.errors import NfcError, SecureMessagingError, TransportError
 from nfc.lds import EF_COM, EF_SOD, file_for_data_group
 from nfc.lds.dg2 import FaceImage
@@ -25,7 +26,14 @@ from nfc.lds.security_infos import (
     Dg14,
 )
 from nfc.lds.tlv import encode_tlv
-from nfc.oids import ID_PK_DH
+from nfc.oids import (
+    ID_CA_DH_3DES,
+    ID_CA_ECDH_3DES,
+    ID_CA_ECDH_AES_128,
+    ID_CA_ECDH_AES_192,
+    ID_CA_ECDH_AES_256,
+    ID_PK_DH,
+)
 from nfc.reader import ChipSession
 from nfc.sim.active_auth import AaKey
 from nfc.sim.builder import CCCD_PACE_INFO, BuiltCard, CardOptions, build_card
@@ -35,15 +43,7 @@ from nfc.sim.link import LinkModel, ReaderFaults, SimulatedReader
 from nfc.sim.pki import TestPki
 from nfc.sm import SecureChannel, SecureMessaging
 from nfc.transport import InProcessConnection
-from nfc.trust.chip import (
-    ID_CA_DH_3DES,
-    ID_CA_ECDH_3DES,
-    ID_CA_ECDH_AES_128,
-    ID_CA_ECDH_AES_192,
-    ID_CA_ECDH_AES_256,
-    chip_authentication_parameters,
-    perform_chip_authentication,
-)
+from nfc.trust.chip import check_chip_authentication
 
 CAN = CanKey(DEMO_ID_NUMBER[-6:])
 DG1, DG2, DG13, DG14 = (file_for_data_group(n) for n in (1, 2, 13, 14))
@@ -114,7 +114,7 @@ def test_genuine_chip_is_valid_and_reading_continues_on_the_new_keys(pki: TestPk
     session, dg14, recorder = opened(built)
     pace_channel = session.sender
     assert isinstance(pace_channel, SecureChannel)
-    result = perform_chip_authentication(session, dg14)
+    result = check_chip_authentication(session, dg14)
     assert result.status == "valid", result.detail
     assert "id-CA-ECDH-AES-CBC-CMAC-128" in result.detail
     new = session.sender
@@ -132,7 +132,7 @@ def test_old_keys_no_longer_work_after_chip_authentication(pki: TestPki) -> None
     built = card(pki)
     session, dg14, _ = opened(built)
     old_sm = session.sender.sm  # type: ignore[attr-defined]
-    assert perform_chip_authentication(session, dg14).status == "valid"
+    assert check_chip_authentication(session, dg14).status == "valid"
     # the old keys, with the SSC the chip would expect had it stayed on them
     stale = SecureChannel(session.channel, SecureMessaging(old_sm.cipher, old_sm.ks_enc, old_sm.ks_mac,
                                                            old_sm.ssc))
@@ -147,7 +147,7 @@ def test_bac_then_chip_authentication_moves_from_3des_to_aes(pki: TestPki) -> No
     built = card(pki, bac_only=True)
     session, dg14, _ = opened(built, key=built.mrz.access_key())
     assert session.access == "BAC" and session.sender.sm.cipher == "DESede"  # type: ignore[attr-defined]
-    assert perform_chip_authentication(session, dg14).status == "valid"
+    assert check_chip_authentication(session, dg14).status == "valid"
     assert session.sender.sm.cipher == "AES"  # type: ignore[attr-defined]
     assert_reads_everything(session, built)
 
@@ -162,7 +162,7 @@ def test_bac_then_chip_authentication_moves_from_3des_to_aes(pki: TestPki) -> No
 def test_ca_variants(pki: TestPki, protocol: str, cipher: str, length: int, curve: str) -> None:
     built = card(pki, ca_protocol=protocol, ca_curve=curve)
     session, dg14, recorder = opened(built)
-    result = perform_chip_authentication(session, dg14)
+    result = check_chip_authentication(session, dg14)
     assert result.status == "valid", result.detail
     sm = session.sender.sm  # type: ignore[attr-defined]
     assert (sm.cipher, len(sm.ks_enc)) == (cipher, length)
@@ -178,14 +178,14 @@ def test_key_id_is_sent_and_checked(pki: TestPki) -> None:
     built = card(pki, ca_key_id=7)
     session, dg14, _ = opened(built)
     assert dg14.chip_authentication_infos[0].key_id == 7
-    assert perform_chip_authentication(session, dg14).status == "valid"
+    assert check_chip_authentication(session, dg14).status == "valid"
     # a DG14 naming another key id than the chip has: the chip refuses MSE:Set AT
     built.card.reset()
     session, _, _ = opened(built)
     other = Dg14(tuple(ChipAuthenticationInfo(i.protocol, 1, 8) if isinstance(i, ChipAuthenticationInfo)
                        else ChipAuthenticationPublicKeyInfo(i.protocol, i.public_key_info, 8)
                        if isinstance(i, ChipAuthenticationPublicKeyInfo) else i for i in dg14.security_infos))
-    result = perform_chip_authentication(session, other)
+    result = check_chip_authentication(session, other)
     assert result.status == "invalid" and "refused MSE:Set AT" in result.detail and "6A88" in result.detail
 
 
@@ -196,7 +196,7 @@ def test_explicit_domain_parameters_in_dg14(pki: TestPki) -> None:
     explicit = AaKey(key).public_key_info(explicit_parameters=True)
     dg14 = Dg14((ChipAuthenticationPublicKeyInfo(ca_public_key_info(key).protocol, explicit),
                  *dg14.chip_authentication_infos))
-    assert perform_chip_authentication(session, Dg14.parse(dg14.encode())).status == "valid"
+    assert check_chip_authentication(session, Dg14.parse(dg14.encode())).status == "valid"
 
 
 def test_key_without_ca_info_implies_the_3des_protocol(pki: TestPki) -> None:
@@ -204,7 +204,7 @@ def test_key_without_ca_info_implies_the_3des_protocol(pki: TestPki) -> None:
     session, dg14, _ = opened(built)
     key_only = Dg14(tuple(dg14.chip_authentication_public_keys))
     assert chip_authentication_parameters(key_only).info.protocol == ID_CA_ECDH_3DES
-    assert perform_chip_authentication(session, key_only).status == "valid"
+    assert check_chip_authentication(session, key_only).status == "valid"
 
 
 # -- clones, refusals, absence ----------------------------------------------------------------------
@@ -212,7 +212,7 @@ def test_key_without_ca_info_implies_the_3des_protocol(pki: TestPki) -> None:
 def test_chip_without_the_dg14_private_key_is_invalid(pki: TestPki) -> None:
     built = card(pki, ca_key_mismatch=True)
     session, dg14, _ = opened(built)
-    result = perform_chip_authentication(session, dg14)
+    result = check_chip_authentication(session, dg14)
     assert result.status == "invalid"
     assert "could not prove" in result.detail and "clone" in result.detail
     with pytest.raises(SecureMessagingError):  # the secure session is gone
@@ -227,7 +227,7 @@ def test_chip_refusing_chip_authentication_is_invalid(pki: TestPki) -> None:
     built.card.reset()
     session, dg14, _ = opened(built)
     pace_channel = session.sender
-    result = perform_chip_authentication(session, dg14)
+    result = check_chip_authentication(session, dg14)
     assert result.status == "invalid" and "refused" in result.detail
     assert session.sender is pace_channel  # no key switch happened; the PACE session still works
     assert session.read_file(DG1) == built.card.files[DG1.fid]
@@ -238,7 +238,7 @@ def test_chip_without_ca_at_all_with_dg14_offering_it_is_invalid(pki: TestPki) -
     built.card.ca_key = None  # answers 6D00 to MSE:Set AT 41 A4
     built.card.reset()
     session, dg14, _ = opened(built)
-    assert perform_chip_authentication(session, dg14).status == "invalid"
+    assert check_chip_authentication(session, dg14).status == "invalid"
 
 
 def test_dg14_without_ca_is_not_supported(pki: TestPki) -> None:
@@ -247,7 +247,7 @@ def test_dg14_without_ca_is_not_supported(pki: TestPki) -> None:
     assert dg14.chip_authentication_infos == [] and dg14.active_authentication_info is not None
     assert CardAccess.parse(built.card.files[0x011C]).chip_authentication_infos == []
     pace_channel = session.sender
-    result = perform_chip_authentication(session, dg14)
+    result = check_chip_authentication(session, dg14)
     assert result.status == "not_supported" and "does not offer" in result.detail
     assert session.sender is pace_channel
     assert_reads_everything(session, built)
@@ -271,7 +271,7 @@ def test_dh_chip_authentication_is_not_supported() -> None:
     spki = seq(algorithm, encode_tlv(0x03, b"\x00" + y))
     dg14 = Dg14.parse(Dg14((ChipAuthenticationPublicKeyInfo(ID_PK_DH, spki),
                             ChipAuthenticationInfo(ID_CA_DH_3DES, 1))).encode())
-    result = perform_chip_authentication(object(), dg14)  # type: ignore[arg-type]
+    result = check_chip_authentication(object(), dg14)  # type: ignore[arg-type]
     assert result.status == "not_supported" and "DH" in result.detail
 
 
@@ -280,13 +280,13 @@ def test_ca_info_without_a_key_or_with_only_version_2_is_not_supported() -> None
     for dg14 in (Dg14((ChipAuthenticationInfo(ID_CA_ECDH_AES_128, 1),)),
                  Dg14((key, ChipAuthenticationInfo(ID_CA_ECDH_AES_128, 2))),
                  Dg14((ActiveAuthenticationInfo("0.4.0.127.0.7.1.1.4.1.3"),))):
-        assert perform_chip_authentication(object(), dg14).status == "not_supported"  # type: ignore[arg-type]
+        assert check_chip_authentication(object(), dg14).status == "not_supported"  # type: ignore[arg-type]
 
 
 def test_unsupported_curve_is_not_supported() -> None:
     key = ca_public_key_info(ec.generate_private_key(ec.SECP256K1()))
     dg14 = Dg14((key, ChipAuthenticationInfo(ID_CA_ECDH_AES_128, 1)))
-    result = perform_chip_authentication(object(), dg14)  # type: ignore[arg-type]
+    result = check_chip_authentication(object(), dg14)  # type: ignore[arg-type]
     assert result.status == "not_supported" and "secp256k1" in result.detail
 
 
@@ -295,7 +295,7 @@ def test_chip_authentication_needs_an_open_session(pki: TestPki) -> None:
     session = ChipSession(InProcessConnection(built.card))
     dg14 = Dg14.parse(built.card.files[DG14.fid])
     with pytest.raises(NfcError, match="secure messaging"):
-        perform_chip_authentication(session, dg14)
+        check_chip_authentication(session, dg14)
 
 
 def test_card_pulled_away_during_chip_authentication_raises_a_transport_error(pki: TestPki) -> None:
@@ -306,7 +306,7 @@ def test_card_pulled_away_during_chip_authentication_raises_a_transport_error(pk
         built.card.reset()
         session, dg14, recorder = opened(built, faults=ReaderFaults(remove_after=start + extra))
         with pytest.raises(TransportError):
-            perform_chip_authentication(session, dg14)
+            check_chip_authentication(session, dg14)
 
 
 # -- the chip side alone ----------------------------------------------------------------------------
@@ -360,7 +360,7 @@ def test_cpu_time_of_one_chip_authentication(pki: TestPki) -> None:
         dg14 = Dg14.parse(session.read_file(DG14))
         timed.cpu = 0.0
         start = time.process_time()
-        assert perform_chip_authentication(session, dg14).status == "valid"
+        assert check_chip_authentication(session, dg14).status == "valid"
         spent = time.process_time() - start
         total.append(spent)
         terminal.append(spent - timed.cpu)
@@ -383,7 +383,7 @@ def test_fuzzed_dg14_key_is_a_clear_not_supported(spki: bytes, protocol: str) ->
     cut = _CA_PUBLIC.public_key_info[: len(spki)]
     for candidate in (spki, cut, cut + spki):
         dg14 = Dg14((ChipAuthenticationPublicKeyInfo(_CA_PUBLIC.protocol, candidate), ChipAuthenticationInfo(protocol)))
-        assert perform_chip_authentication(object(), dg14).status == "not_supported"  # type: ignore[arg-type]
+        assert check_chip_authentication(object(), dg14).status == "not_supported"  # type: ignore[arg-type]
 
 
 @settings(max_examples=200, deadline=None)
@@ -395,3 +395,23 @@ def test_fuzzed_ca_commands_get_a_status_word_not_a_crash(data: bytes, p1p2: tup
     chip.handle(CommandApdu(0x00, INS.MSE, 0x41, 0xA4, bytes.fromhex("800A04007F00070202030202")))
     resp = chip.handle(CommandApdu(0x00, INS.GENERAL_AUTHENTICATE, 0, 0, data, le=256))
     assert resp.sw in (0x9000, 0x6A80)
+
+
+def test_a_session_opened_again_mid_read_runs_chip_authentication_again(pki: TestPki) -> None:
+    built = card(pki)
+    session, dg14, recorder = opened(built)
+    assert check_chip_authentication(session, dg14).status == "valid"
+    reads = [0]
+
+    def drop_session_after_first_dg2_chunk(raw: bytes) -> bytes:
+        if raw[1] == INS.READ_BINARY:
+            reads[0] += 1
+            if reads[0] == 2:
+                built.card.sm = None  # the chip ends its secure session (as some do on an APDU they dislike)
+        return built.card.process(raw)
+
+    recorder.inner = type("Dropping", (), {"process": staticmethod(drop_session_after_first_dg2_chunk)})()
+    assert session.read_file(DG2) == built.card.files[DG2.fid]
+    mse_ca = [raw for raw in recorder.commands if raw[:4] == bytes.fromhex("0C2241A4")]
+    assert len(mse_ca) == 2  # Chip Authentication ran again on the reopened session
+    assert session.sender.sm.ks_enc == built.card.sm.ks_enc  # type: ignore[attr-defined]

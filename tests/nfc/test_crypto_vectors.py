@@ -10,9 +10,10 @@ import pytest
 from nfc.access import MrzKey
 from nfc.apdu import CommandApdu, ResponseApdu
 from nfc.bac import derive_bac_keys, perform_bac, session_from
-from nfc.crypto import adjust_parity, kdf, pad, unpad
+from nfc.crypto import adjust_parity, kdf, pad, session_keys, unpad
 from nfc.errors import SecureMessagingError
-from nfc.oids import PACE_ECDH_GM_AES_128, PaceInfo
+from nfc.lds.security_infos import PaceInfo
+from nfc.oids import PACE_ECDH_GM_AES_128
 from nfc.pace import (
     CURVES,
     authentication_token,
@@ -23,7 +24,6 @@ from nfc.pace import (
     password_key,
     perform_pace,
     public_point,
-    session_keys,
     shared_secret,
 )
 from nfc.sim.bac_chip import BacChip

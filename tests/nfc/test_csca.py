@@ -14,10 +14,13 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from nfc.errors import NfcError, ParseError
 from nfc.lds.sod import parse_sod
+from nfc.oids import ID_CSCA_MASTER_LIST
+from nfc.pki.masterlist import parse_master_list
 from nfc.sim.pki import TestPki, build_master_list
 from nfc.trust import UNVERIFIED, VALID
-from nfc.trust.csca import ID_CSCA_MASTER_LIST, TrustStore, TrustStoreError, parse_master_list
+from nfc.trust.loader import TrustStoreError
 from nfc.trust.passive import verify_passive_authentication
+from nfc.trust.store import TrustStore
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 GROUPS = {1: b"\x61\x03abc", 2: b"\x75\x01x", 13: b"\x6d\x02\x30\x00"}
@@ -166,8 +169,8 @@ def test_parse_master_list() -> None:
         pki("VN").csca_certificate.subject,
         pki("DE").csca_certificate.subject,
     ]
-    assert ml.content_type_attribute == ID_CSCA_MASTER_LIST
-    assert ml.signing_time == NOW
+    assert ml.signed.content_type_attribute == ID_CSCA_MASTER_LIST
+    assert ml.signed.signing_time == NOW
     signer = ml.signer_certificate()
     assert signer is not None and signer.subject.rfc4514_string() == "CN=Test Master List Signer,O=Test,C=DE"
     assert ml.signature_problem(signer) is None

@@ -27,10 +27,12 @@ from nfc.lds.security_infos import (
 )
 from nfc.lds.sod import parse_sod
 from nfc.oids import ID_PK_ECDH
+from nfc.pki.masterlist import parse_master_list
 from nfc.sim.pki import TestPki
 from nfc.trust import INVALID, UNVERIFIED, VALID
-from nfc.trust.csca import TrustStore, TrustStoreError, parse_master_list
+from nfc.trust.loader import TrustStoreError
 from nfc.trust.passive import verify_passive_authentication
+from nfc.trust.store import TrustStore
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 GROUPS = {1: b"\x61\x03abc", 2: b"\x75\x01x", 13: b"\x6d\x02\x30\x00"}

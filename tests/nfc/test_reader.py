@@ -10,14 +10,15 @@ from nfc.access import CanKey
 from nfc.document import read_document
 from nfc.errors import AccessDeniedError, AccessKeyError, TransportError
 from nfc.lds.dg2 import FaceImage
-from nfc.oids import PaceInfo, pace_oid
+from nfc.lds.security_infos import PaceInfo
+from nfc.oids import pace_oid
 from nfc.reader import ChipSession
 from nfc.sim.builder import BuiltCard, CardOptions, build_card
 from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
 from nfc.sim.link import LinkModel, ReaderFaults, SimulatedReader
 from nfc.sim.pki import TestPki
 from nfc.transport import InProcessConnection
-from nfc.trust.csca import TrustStore
+from nfc.trust.store import TrustStore
 
 CAN = CanKey(DEMO_ID_NUMBER[-6:])
 

@@ -13,12 +13,13 @@ from nfc.lds.security_infos import (
     ChipAuthenticationPublicKeyInfo,
     Dg14,
     PaceDomainParameterInfo,
+    PaceInfo,
     TerminalAuthenticationInfo,
     UnknownSecurityInfo,
     encode_security_info,
     parse_security_info,
 )
-from nfc.oids import ID_PK_ECDH, PACE_ECDH_GM_AES_128, PaceInfo
+from nfc.oids import ID_PK_ECDH, PACE_ECDH_GM_AES_128
 
 # EF.CardAccess as a CCCD announces it: PACE-ECDH-GM-AES-CBC-CMAC-128 on brainpoolP256r1 (13), and
 # Chip Authentication ECDH-AES-CBC-CMAC-128.

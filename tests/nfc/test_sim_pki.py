@@ -52,8 +52,8 @@ def test_expired_dsc() -> None:
     assert pki.dsc_certificate.not_valid_after_utc < NOW
     pki.dsc_certificate.verify_directly_issued_by(pki.csca_certificate)
     sod = parse_sod(pki.sign_sod({1: b"\x61\x00"}, signing_time=NOW))
-    assert sod.signing_time == NOW
-    assert sod.signing_time > pki.dsc_certificate.not_valid_after_utc
+    assert sod.signed.signing_time == NOW
+    assert sod.signed.signing_time > pki.dsc_certificate.not_valid_after_utc
 
 
 def test_dsc_from_another_csca_does_not_verify_under_the_exported_one() -> None:
@@ -72,7 +72,7 @@ def test_rsa_pki_with_given_keys(rsa_keys, padding) -> None:
     pki.dsc_certificate.verify_directly_issued_by(pki.csca_certificate)
     sod = parse_sod(pki.sign_sod({1: b"a", 2: b"b"}))
     expected = "1.2.840.113549.1.1.10" if padding == "pss" else "1.2.840.113549.1.1.11"
-    assert sod.signature_algorithm == expected
+    assert sod.signed.signature_algorithm == expected
 
 
 def test_other_country_and_curve() -> None:
@@ -103,4 +103,4 @@ def test_whole_pki_round_trips_through_pem(rsa_keys) -> None:
     assert again.dsc_certificate == pki.dsc_certificate
     assert again.rsa_padding == "pss"
     sod = parse_sod(again.sign_sod({1: b"x"}))
-    assert sod.signer_certificate() == pki.dsc_certificate
+    assert sod.signed.signer_certificate() == pki.dsc_certificate

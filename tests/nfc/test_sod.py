@@ -16,16 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nfc.errors import ParseError
-from nfc.lds.sod import (
-    ID_RSASSA_PSS,
-    Sod,
-    build_sod,
-    encode_length,
-    hash_data_groups,
-    parse_pss_parameters,
-    parse_sod,
-)
-from nfc.oids import ID_LDS_SECURITY_OBJECT
+from nfc.lds.cms import parse_pss_parameters
+from nfc.lds.sod import Sod, build_sod, hash_data_groups, parse_sod
+from nfc.lds.tlv import encode_length
+from nfc.oids import ID_LDS_SECURITY_OBJECT, ID_RSASSA_PSS
 from nfc.sim.pki import TestPki
 
 NOW = dt.datetime(2025, 6, 1, 12, 30, 5, tzinfo=dt.UTC)
@@ -56,17 +50,17 @@ def sample_sod() -> bytes:
 def _verify(sod: Sod, certificate: x509.Certificate) -> None:
     """What Passive Authentication will do with the parsed fields."""
     public = certificate.public_key()
-    digest = getattr(hashes, sod.signer_digest_algorithm.upper())()
+    digest = getattr(hashes, sod.signed.digest_algorithm.upper())()
     if isinstance(public, ec.EllipticCurvePublicKey):
-        public.verify(sod.signature, sod.signed_bytes, ec.ECDSA(digest))
-    elif sod.signature_algorithm == ID_RSASSA_PSS:
-        params = sod.pss_parameters()
+        public.verify(sod.signed.signature, sod.signed.signed_bytes, ec.ECDSA(digest))
+    elif sod.signed.signature_algorithm == ID_RSASSA_PSS:
+        params = sod.signed.pss_parameters()
         assert params is not None
         mgf_hash = getattr(hashes, params.mgf_hash_name.upper())()
         pss = padding.PSS(mgf=padding.MGF1(mgf_hash), salt_length=params.salt_length)
-        public.verify(sod.signature, sod.signed_bytes, pss, getattr(hashes, params.hash_name.upper())())
+        public.verify(sod.signed.signature, sod.signed.signed_bytes, pss, getattr(hashes, params.hash_name.upper())())
     else:
-        public.verify(sod.signature, sod.signed_bytes, padding.PKCS1v15(), digest)
+        public.verify(sod.signed.signature, sod.signed.signed_bytes, padding.PKCS1v15(), digest)
 
 
 def test_round_trip_ecdsa() -> None:
@@ -74,20 +68,20 @@ def test_round_trip_ecdsa() -> None:
     sod = parse_sod(raw)
     assert sod.raw == raw and raw[0] == 0x77
     assert sod.version == 0 and sod.lds_version_info is None
-    assert sod.digest_algorithm == "sha256" and sod.signer_digest_algorithm == "sha256"
+    assert sod.digest_algorithm == "sha256" and sod.signed.digest_algorithm == "sha256"
     assert sod.dg_hashes == {n: hashlib.sha256(b).digest() for n, b in DATA_GROUPS.items()}
-    assert sod.content_type_attribute == ID_LDS_SECURITY_OBJECT
-    assert sod.message_digest == hashlib.sha256(sod.encapsulated_content).digest()
-    assert sod.signing_time == NOW
-    assert sod.signature_algorithm == "1.2.840.10045.4.3.2"
-    assert sod.signature_algorithm_parameters is None
-    assert sod.signed_attributes is not None and sod.signed_attributes[0] == 0x31
-    assert sod.signed_bytes == sod.signed_attributes
+    assert sod.signed.content_type_attribute == ID_LDS_SECURITY_OBJECT
+    assert sod.signed.message_digest == hashlib.sha256(sod.signed.content).digest()
+    assert sod.signed.signing_time == NOW
+    assert sod.signed.signature_algorithm == "1.2.840.10045.4.3.2"
+    assert sod.signed.signature_algorithm_parameters is None
+    assert sod.signed.signed_attributes is not None and sod.signed.signed_attributes[0] == 0x31
+    assert sod.signed.signed_bytes == sod.signed.signed_attributes
     dsc = ec_pki().dsc_certificate
-    assert sod.certificates == (dsc.public_bytes(Encoding.DER),)
-    assert sod.signer_id.serial_number == dsc.serial_number
-    assert sod.signer_id.subject_key_identifier is None
-    assert sod.signer_certificate() == dsc
+    assert sod.signed.certificates == (dsc.public_bytes(Encoding.DER),)
+    assert sod.signed.signer_id.serial_number == dsc.serial_number
+    assert sod.signed.signer_id.subject_key_identifier is None
+    assert sod.signed.signer_certificate() == dsc
     _verify(sod, dsc)
     dsc.verify_directly_issued_by(ec_pki().csca_certificate)
 
@@ -99,12 +93,12 @@ def test_round_trip_rsa(padding_name: str) -> None:
     assert sod.version == 1 and sod.lds_version_info == ("0108", "040000")
     assert sod.dg_hashes == hash_data_groups(DATA_GROUPS)
     if padding_name == "pss":
-        assert sod.signature_algorithm == ID_RSASSA_PSS
-        assert parse_pss_parameters(sod.signature_algorithm_parameters).salt_length == 32
+        assert sod.signed.signature_algorithm == ID_RSASSA_PSS
+        assert parse_pss_parameters(sod.signed.signature_algorithm_parameters).salt_length == 32
     else:
-        assert sod.signature_algorithm_parameters == b"\x05\x00"
-        assert sod.pss_parameters() is None
-    _verify(sod, sod.signer_certificate())
+        assert sod.signed.signature_algorithm_parameters == b"\x05\x00"
+        assert sod.signed.pss_parameters() is None
+    _verify(sod, sod.signed.signer_certificate())
     pki.dsc_certificate.verify_directly_issued_by(pki.csca_certificate)
 
 
@@ -112,9 +106,9 @@ def test_subject_key_identifier_and_no_signing_time() -> None:
     pki = ec_pki()
     sod = parse_sod(pki.sign_sod(DATA_GROUPS, signer_id="ski", include_signing_time=False))
     ski = pki.dsc_certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-    assert sod.signer_id.subject_key_identifier == ski and sod.signer_id.issuer is None
-    assert sod.signing_time is None
-    assert sod.signer_certificate() == pki.dsc_certificate
+    assert sod.signed.signer_id.subject_key_identifier == ski and sod.signed.signer_id.issuer is None
+    assert sod.signed.signing_time is None
+    assert sod.signed.signer_certificate() == pki.dsc_certificate
     _verify(sod, pki.dsc_certificate)
 
 
@@ -131,7 +125,7 @@ def test_tampered_hash_breaks_the_signature() -> None:
     index = raw.find(hashlib.sha256(DATA_GROUPS[2]).digest())
     raw[index] ^= 1
     sod = parse_sod(bytes(raw))
-    assert sod.message_digest != hashlib.sha256(sod.encapsulated_content).digest()
+    assert sod.signed.message_digest != hashlib.sha256(sod.signed.content).digest()
 
 
 def test_other_signer_is_not_found() -> None:
@@ -143,8 +137,8 @@ def test_other_signer_is_not_found() -> None:
         extra_certificates=[ec_pki().dsc_certificate],
     )
     sod = parse_sod(raw)
-    assert len(sod.certificates) == 2
-    assert sod.signer_certificate() == other.dsc_certificate
+    assert len(sod.signed.certificates) == 2
+    assert sod.signed.signer_certificate() == other.dsc_certificate
 
 
 def _wrap(content: bytes) -> bytes:
@@ -225,5 +219,5 @@ def test_a_dsc_whose_issuer_does_not_parse_is_not_the_signer() -> None:
     issuer = ec_pki().dsc_certificate.issuer.public_bytes()
     at = sample_sod().index(issuer) + issuer.rindex(b"\x0c")  # the common name's UTF8String, in the DSC
     broken = sample_sod()[:at] + b"\x02" + sample_sod()[at + 1 :]  # an INTEGER where a name belongs
-    assert parse_sod(sample_sod()).signer_certificate() is not None
-    assert parse_sod(broken).signer_certificate() is None  # cryptography raised ValueError here
+    assert parse_sod(sample_sod()).signed.signer_certificate() is not None
+    assert parse_sod(broken).signed.signer_certificate() is None  # cryptography raised ValueError here
