@@ -9,13 +9,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from nfc.errors import ParseError
+from nfc.pki.keys import load_public_key
 from nfc.sim.active_auth import AaKey
-from nfc.trust.active import (
-    ActiveAuthenticationError,
-    load_public_key,
-    normalize_hash_name,
-    verify_active_authentication,
-)
+from nfc.trust.active import ActiveAuthenticationError, normalize_hash_name, verify_active_authentication
 
 CHALLENGE = bytes.fromhex("4608F91988702212")
 
