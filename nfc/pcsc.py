@@ -151,7 +151,7 @@ class PcscContext:
         return state & ~scard.SCARD_STATE_CHANGED
 
     def card_present(self, reader: str) -> bool:
-        return bool(self.reader_state(reader) & scard.SCARD_STATE_PRESENT)  # type: ignore[operator]
+        return bool((self.reader_state(reader) or 0) & scard.SCARD_STATE_PRESENT)
 
     def card_left(self, reader: str, settle_s: float = CARD_LEFT_SETTLE_S) -> bool:
         """Whether the card has left ``reader``, giving PC/SC ``settle_s`` to notice (right after a failed
@@ -166,9 +166,9 @@ class PcscContext:
         """Block until a card is on ``reader`` (by default :func:`choose_reader`'s); return the reader's name."""
         name = self.find_reader(reader, pattern)
         deadline = time.monotonic() + timeout_s
-        state = self.reader_state(name)
-        while not state & scard.SCARD_STATE_PRESENT:  # type: ignore[operator]
-            changed = self.reader_state(name, state, max(0.0, deadline - time.monotonic()))  # type: ignore[arg-type]
+        state = self.reader_state(name) or 0  # never None: any state differs from UNAWARE
+        while not state & scard.SCARD_STATE_PRESENT:
+            changed = self.reader_state(name, state, max(0.0, deadline - time.monotonic()))
             if changed is None:
                 raise NoCardError(f"no card on {name!r} within {timeout_s:g} s", step="wait_for_card")
             state = changed

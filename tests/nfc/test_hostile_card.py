@@ -21,6 +21,7 @@ from nfc.sim.citizen import DEMO_ID_NUMBER, demo_citizen
 from nfc.sim.link import SimulatedReader
 from nfc.sim.pki import TestPki
 from nfc.transport import CardSide, InProcessConnection
+from tests.nfc.test_reader import Recorder
 
 CAN = CanKey(DEMO_ID_NUMBER[-6:])
 OVERFLOWING_OID = bytes.fromhex("310c300a0688ffffffffffffffff")
@@ -40,23 +41,11 @@ def read(side: CardSide, **session: object):
     return read_document(ChipSession(InProcessConnection(side), **session), CAN)
 
 
-class Counting:
-    """Counts APDUs by instruction, on the way to ``inner``."""
-
-    def __init__(self, inner: CardSide) -> None:
-        self.inner = inner
-        self.ins: list[int] = []
-
-    def process(self, raw: bytes) -> bytes:
-        self.ins.append(raw[1])
-        return self.inner.process(raw)
-
-
 @pytest.mark.parametrize("options", [{"raw_files": (("EF.CardAccess", OVERFLOWING_OID),)},
                                      {"announced_files": (("EF.CardAccess", 2 * 1024 * 1024),)},
                                      {"announced_files": (("EF.CardAccess", 20 * 1024 * 1024),)}])
 def test_hostile_card_access_is_refused_after_two_apdus(pki: TestPki, options: dict) -> None:
-    side = Counting(card(pki, **options).card)
+    side = Recorder(card(pki, **options).card)
     with pytest.raises(ParseError) as raised:
         read(side)
     assert raised.value.step == EF_CARD_ACCESS.name
@@ -67,11 +56,11 @@ def test_hostile_card_access_is_refused_after_two_apdus(pki: TestPki, options: d
 @pytest.mark.parametrize("length", [200_000, 16 * 1024 * 1024 + 5, 0xFFFFFFFF])
 def test_a_file_announcing_too_much_is_refused_on_its_first_read(pki: TestPki, name: str, length: int) -> None:
     built = card(pki, announced_files=((name, length),))
-    side = Counting(built.card)
+    side = Recorder(built.card)
     with pytest.raises(FileTooLarge) as raised:
         read(side)
     assert raised.value.step == name
-    genuine = Counting(card(pki).card)
+    genuine = Recorder(card(pki).card)
     read(genuine)
     assert len(side.ins) <= len(genuine.ins)
 
@@ -95,14 +84,14 @@ def test_a_chip_answering_a_byte_at_a_time_is_refused(pki: TestPki, monkeypatch:
         return type(resp)(resp.data[:1], resp.sw)
 
     monkeypatch.setattr(built.card, "_read_binary", one_byte)
-    side = Counting(built.card)
+    side = Recorder(built.card)
     with pytest.raises(ParseError, match="too little"):
         read(side)
     assert len(side.ins) < 400
 
 
 def test_aa_answered_empty_for_extended_le_is_asked_again_with_le_256(pki: TestPki) -> None:
-    side = Counting(card(pki, aa_empty_extended=True).card)
+    side = Recorder(card(pki, aa_empty_extended=True).card)
     data = read(side)
     assert data.active_authentication.status == "valid"
     assert side.ins.count(INS.INTERNAL_AUTHENTICATE) == 2
