@@ -47,6 +47,7 @@ from ui.worker import SessionFactory, SessionRunner
 log = logging.getLogger(__name__)
 
 WINDOWED = (1280, 800)  # fits a 1280×800 display; smaller screens get their available size
+READER_RETRY_MS = 3000  # how soon a kiosk whose reader is not connected looks for it again
 
 
 @dataclass
@@ -239,6 +240,8 @@ class KioskWindow(QMainWindow):
             return
         step, state = event.step, event.state
         self.reading.on_event(step, EventState.STARTED if state == EventState.CHALLENGE else state)
+        if step == Step.CARD and state == EventState.DONE:
+            self.welcome.show_notice(None)  # the reader answers again
         if step == Step.CARD and state == EventState.STARTED and self._starts_itself():
             return  # a real reader waits for the card on the welcome screen
         if step == Step.LIVENESS and state == EventState.CHALLENGE and event.message_key:
@@ -299,6 +302,11 @@ class KioskWindow(QMainWindow):
             self.back_to_welcome()
         elif self._starts_itself() and failure is not None and failure.kind is FailureKind.NO_CARD:
             self.back_to_welcome()  # nobody placed a card while we waited: keep waiting
+        elif self._starts_itself() and failure is not None and failure.kind is FailureKind.READER:
+            # unplugged, or pcscd restarting: say so on the welcome screen and keep trying, nobody is to blame
+            self.welcome.show_notice(failure.message_key)
+            self.show_screen(self.welcome)
+            QTimer.singleShot(READER_RETRY_MS, self._auto_start)
         elif then is Next.DECLINED:
             self.show_screen(self.declined)
         elif Outcome(result.outcome).recorded:

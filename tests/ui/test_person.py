@@ -168,3 +168,20 @@ def test_try_again_after_a_missing_boarding_pass_waits_for_the_scan(qtbot, make_
     assert window.current() is window.welcome and window.welcome.boarding_pass.isVisible()
     qtbot.wait(200)
     assert len(session.contexts) == 1  # nothing started until the pass is scanned
+
+
+def test_a_reader_that_is_not_connected_is_said_on_the_welcome_screen_and_sought_again(qtbot, make_window):
+    from kiosk.outcomes import Failure, FailureKind, Outcome, Step
+    from kiosk.session import SessionResult
+
+    gone = SessionResult("ref789abcdef", Outcome.ERROR, "chip.reader_not_connected", (),
+                         failure=Failure(FailureKind.READER, "chip.reader_not_connected", Step.CARD))
+    session = FakeSession([("card", "started", None), ("card", "failed", "chip.reader_not_connected")], gone)
+    window = make_window(session, manual_start=False)
+    qtbot.waitUntil(lambda: window.welcome.notice.isVisible(), timeout=5000)
+    assert window.current() is window.welcome
+    assert message("chip.reader_not_connected").vi in window.welcome.notice.text()
+    qtbot.waitUntil(lambda: len(session.contexts) >= 2, timeout=8000)  # it looks for the reader again
+    session.result = ok_result()
+    session.events = [(s, state, None) for s in ("card",) for state in ("started", "done")]
+    qtbot.waitUntil(lambda: not window.welcome.notice.isVisible(), timeout=8000)

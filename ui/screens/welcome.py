@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QBoxLayout, QLineEdit, QVBoxLayout
 
-from ui.i18n import tr
+from ui.i18n import message, tr
 from ui.screens.base import CENTER, Body, Screen, profile_title
 from ui.widgets import CardPicture, button, label
 
@@ -45,11 +45,15 @@ class WelcomeScreen(Screen):
         self.boarding_pass.setVisible(BOARDING_PASS in requires)
         self.boarding_pass.returnPressed.connect(self._go)  # a barcode scanner ends with Enter
         self.waiting = label(name="muted", align=CENTER)
+        self.notice = label(name="warning", align=CENTER)  # e.g. the reader is not connected (for now)
+        self.notice.hide()
+        self.notice_key: str | None = None
         self.go = button(name="primary")
         self.go.clicked.connect(self._go)
         self.go.setVisible(manual_start or bool(requires))
         self.root.addWidget(self.body, 1)
         self.root.addWidget(self.boarding_pass)
+        self.root.addWidget(self.notice)
         self.root.addWidget(self.waiting)
         self.root.addWidget(self.go)
         self.retranslate()
@@ -58,6 +62,11 @@ class WelcomeScreen(Screen):
         tall = self.height() > self.width()
         self.body_row.setDirection(QBoxLayout.Direction.TopToBottom if tall else QBoxLayout.Direction.LeftToRight)
         super().resizeEvent(event)
+
+    def show_notice(self, message_key: str | None) -> None:
+        """A line about the kiosk itself (the reader is not connected), or none."""
+        self.notice_key = message_key
+        self.retranslate()
 
     def context(self) -> dict[str, str]:
         """What the person gave before the card (the boarding pass text as scanned)."""
@@ -88,3 +97,5 @@ class WelcomeScreen(Screen):
         else:
             self.waiting.setText("◷  " + tr("Waiting for your card…"))
         self.go.setText("▶  " + (tr("Start with the demo card") if self.manual_start else tr("Start")))
+        self.notice.setText("⚠  " + message(self.notice_key) if self.notice_key else "")
+        self.notice.setVisible(self.notice_key is not None)
