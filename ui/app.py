@@ -41,6 +41,7 @@ from ui.screens import (
 )
 from ui.sounds import Sounds
 from ui.theme import FONT_STEPS, font_family, stylesheet
+from ui.watchdog import start_watchdog
 from ui.widgets import Countdown, button
 from ui.worker import SessionFactory, SessionRunner
 
@@ -436,7 +437,9 @@ def run_app(make_session: SessionFactory, options: KioskOptions, *, fullscreen: 
     place_window(window, fullscreen=fullscreen)
     if driver is not None:
         QTimer.singleShot(0, lambda: driver(window))
+    notifier = start_watchdog(window)  # READY=1, then WATCHDOG=1 from this loop, when run by systemd
     try:
         return app.exec()
     finally:
+        notifier.stopping()
         window.shutdown()
