@@ -14,7 +14,7 @@ import sys
 from kiosk.errors import UsageError
 
 COMMANDS = ("demo", "check", "read", "sim", "trust", "outbox", "attendance", "roster", "site", "bench", "verify",
-            "evaluate", "ui")
+            "evaluate", "ui", "doctor", "supervise")
 EXIT_USAGE = 2
 
 
