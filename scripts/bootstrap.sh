@@ -18,6 +18,8 @@ APT_PACKAGES+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 l
 APT_PACKAGES+=(xvfb xdotool x11-utils)
 # the site store: the tests start a throwaway PostgreSQL cluster (initdb in a temporary folder, Unix socket)
 APT_PACKAGES+=(postgresql)
+# the install tests: systemd-analyze verify, sysusers and tmpfiles into a staged root, and the kiosk's X session
+APT_PACKAGES+=(systemd xinit x11-xserver-utils)
 command -v gcc >/dev/null || APT_PACKAGES+=(gcc)
 "$PYTHON" -c "import ensurepip" 2>/dev/null || APT_PACKAGES+=(python3-venv)
 "$PYTHON" -c "import os, sysconfig; assert os.path.exists(sysconfig.get_paths()['include'] + '/Python.h')" \
