@@ -118,7 +118,8 @@ KIOSK_LANG=vi
 KIOSK_ROTATE=
 # X server options, e.g. -nocursor for a touch screen
 KIOSK_X_ARGS=
-# the site page's port (cccd-kiosk-site.service, where a site store is configured)
+# the site page (cccd-kiosk-site.service, where a site store is configured): 0.0.0.0 to serve the network
+KIOSK_SITE_HOST=127.0.0.1
 KIOSK_SITE_PORT=8470
 EOF
 fi

@@ -12,7 +12,7 @@ from kiosk.doctor.result import CheckName, CheckResult, failed, passed, skipped,
 from nfc.apdu import INS, SW, CommandApdu
 from nfc.errors import ExtendedLengthNotSupported, NfcError, NoCardError
 from nfc.lds import EF_CARD_ACCESS
-from nfc.pcsc import PcscContext
+from nfc.pcsc import PcscContext, choose_reader
 from nfc.reader import EMRTD_AID
 from nfc.transport import ApduChannel
 
@@ -40,24 +40,21 @@ def reader_checks(reader: str | None, *, demo: bool = False) -> list[CheckResult
         context.close()
 
 
-def _choose(names: list[str], reader: str | None) -> tuple[str | None, list[dict[str, str]]]:
-    """The reader the kiosk will use and the ones it passes over (the same rule as the check-in)."""
+def reader_choice(names: list[str], reader: str | None) -> tuple[str | None, list[dict[str, str]]]:
+    """The reader the kiosk will use and the ones it passes over, by the check-in's own rule
+    (:func:`nfc.pcsc.open_reader`: the configured name or its beginning, else :func:`choose_reader`)."""
     if reader is not None:
-        for name in names:
-            if name == reader or name.startswith(reader):
-                return name, [{"name": n, "reason": "not_the_configured_reader"} for n in names if n != name]
-    try:
-        from nfc.pcsc import choose_reader
-    except ImportError:  # before nfc's reader choice: the first reader, as open_reader does
-        return (names[0] if names else None), [{"name": n, "reason": "not_first"} for n in names[1:]]
-    choice = choose_reader(names, reader)
+        chosen = next((n for n in names if n == reader or n.startswith(reader)), None)
+        others = [{"name": n, "reason": "not_the_configured_reader"} for n in names if n != chosen]
+        return chosen, others if chosen is not None else []
+    choice = choose_reader(names)
     return choice.chosen, [{"name": s.name, "reason": str(s.reason)} for s in choice.skipped]
 
 
 def _reader(context: PcscContext, reader: str | None) -> tuple[str | None, CheckResult]:
     try:
         names = context.readers()
-        chosen, skipped_readers = _choose(names, reader)
+        chosen, skipped_readers = reader_choice(names, reader)
     except NfcError as exc:
         return None, failed(CheckName.READER, f"cannot list readers: {exc}", "doctor.reader_missing")
     if not names:

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kiosk.doctor.result import CheckName, CheckResult, failed, passed, skipped, warned
-from kiosk.errors import KioskError
 
 SITE_STORE_ENV = "KIOSK_SITE_STORE"
 PG_SSL_REQUEST = struct.pack("!II", 8, 80877103)
@@ -105,22 +104,21 @@ def site_store_check(url: str | None, *, timeout_s: float = 5.0) -> CheckResult:
     if not url:
         return skipped(CheckName.SITE_STORE, f"no site store ({SITE_STORE_ENV} unset): this kiosk keeps its "
                        "records to itself")
+    if urlsplit(url).scheme not in ("postgresql", "postgres"):
+        return failed(CheckName.SITE_STORE, f"{SITE_STORE_ENV} is not a postgresql:// URL", "doctor.site_store_config")
     try:
-        from kiosk.store import ping  # the site store's own probe, once it exists
+        from kiosk.store import ping  # the site store's own probe: logs in and checks the schema
     except ImportError:
         return _probe_postgres(url, timeout_s)
-    try:
-        ping(url, timeout_s=timeout_s)
-    except (KioskError, OSError) as exc:
-        return failed(CheckName.SITE_STORE, f"the site store does not answer: {type(exc).__name__}: {exc}",
+    result = ping(url, timeout_s=timeout_s)
+    if not result.ok:
+        return failed(CheckName.SITE_STORE, f"the site store does not answer: {result.detail}",
                       "doctor.site_store_down")
-    return passed(CheckName.SITE_STORE, "the site store answers")
+    return passed(CheckName.SITE_STORE, f"the site store answers ({result.detail})")
 
 
 def _probe_postgres(url: str, timeout_s: float) -> CheckResult:
     parts = urlsplit(url)
-    if parts.scheme not in ("postgresql", "postgres"):
-        return failed(CheckName.SITE_STORE, f"{SITE_STORE_ENV} is not a postgresql:// URL", "doctor.site_store_config")
     query = parse_qs(parts.query)
     host = (query.get("host") or [parts.hostname or "/run/postgresql"])[0]
     port = int((query.get("port") or [parts.port or 5432])[0])

@@ -29,6 +29,7 @@ from PIL import Image
 
 import kiosk.doctor
 from kiosk.doctor import CheckName, CheckStatus, DoctorConfig, FrameSize, all_ok, run_checks
+from kiosk.doctor.card import reader_choice
 from kiosk.doctor.media import camera_check
 from kiosk.doctor.network import probe_http, site_store_check, upstream_checks, upstream_urls
 from kiosk.doctor.result import failed, passed
@@ -220,15 +221,20 @@ def test_site_store_unset_is_skipped() -> None:
     assert site_store_check(None).status is CheckStatus.SKIP
 
 
-def test_site_store_socket_reachable_or_not(tmp_path: Path) -> None:
-    url = f"postgresql://kiosk@/site?host={tmp_path}&port=6543"
-    down = site_store_check(url, timeout_s=2.0)
+def test_site_store_down_or_misnamed(tmp_path: Path) -> None:
+    down = site_store_check(f"postgresql://kiosk@/site?host={tmp_path}&port=6543", timeout_s=2.0)
     assert down.status is CheckStatus.FAIL and down.fix_key == "doctor.site_store_down"
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
-        server.bind(str(tmp_path / ".s.PGSQL.6543"))
-        server.listen(1)
-        assert site_store_check(url, timeout_s=2.0).status is CheckStatus.PASS
     assert site_store_check("mysql://x/y").fix_key == "doctor.site_store_config"
+
+
+def test_reader_choice_skips_sam_and_contact_slots() -> None:
+    names = ["ACS ACR1252 Dual Reader SAM 00 00", "ACS ACR1252 Dual Reader PICC 00 01"]
+    chosen, skipped_readers = reader_choice(names, None)
+    assert chosen == names[1]
+    assert skipped_readers == [{"name": names[0], "reason": "sam_or_contact_slot"}]
+    assert reader_choice(names, "ACS ACR1252 Dual Reader SAM") == (names[0], [{"name": names[1],
+                                                                              "reason": "not_the_configured_reader"}])
+    assert reader_choice(names, "OMNIKEY") == (None, [])
 
 
 # -- the whole run and the command ---------------------------------------------------------------------
