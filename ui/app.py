@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, Qt, QTimer
@@ -69,6 +69,7 @@ class KioskOptions:
     sounds: bool = True
     context: Mapping[str, str] = field(default_factory=dict)  # demo: what the person would give (boarding pass)
     on_shutdown: Callable[[], None] | None = None  # release what the session and the preview share (the camera)
+    checks: Callable[[], Sequence] | None = None  # the doctor's checks for the operator panel (kiosk.doctor)
 
 
 class KioskWindow(QMainWindow):
@@ -126,7 +127,7 @@ class KioskWindow(QMainWindow):
         self.operator = OperatorScreen(o.profile, self.stats, o.info,
                                        (lambda: outbox.status()) if outbox is not None else (lambda: None),
                                        (lambda: outbox.retry()) if outbox is not None else None,
-                                       idle_s=o.staff_timeout_s)
+                                       idle_s=o.staff_timeout_s, checks=o.checks)
         self.stack = QStackedWidget()
         for screen in self.screens():
             self.stack.addWidget(screen)

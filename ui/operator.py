@@ -6,7 +6,7 @@ patient who tapped "Staff" and walked away does not leave the kiosk stuck."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import Qt, Signal
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from kiosk.site.runtime import SiteStatus
 from kiosk.staff import PinAnswer, PinLock
 from kiosk.stats import DECLINED, DailyStats
+from ui.checks import ChecksView
 from ui.i18n import message, tr
 from ui.screens import Screen, step_name
 from ui.widgets import ChoiceRow, Countdown, button, label
@@ -189,7 +190,8 @@ class OperatorScreen(StaffScreen):
 
     def __init__(self, profile: str, stats: DailyStats, info: Callable[[], Mapping[str, object]],
                  outbox_status: Callable[[], object | None], outbox_retry: Callable[[], int] | None = None,
-                 executor: ThreadPoolExecutor | None = None, *, idle_s: int = 60) -> None:
+                 executor: ThreadPoolExecutor | None = None, *, idle_s: int = 60,
+                 checks: Callable[[], Sequence] | None = None) -> None:
         super().__init__(idle_s)
         self.profile = profile
         self.stats = stats
@@ -227,8 +229,12 @@ class OperatorScreen(StaffScreen):
         self.retry_button = button()
         self.retry_button.clicked.connect(self.retry_outbox)
         self.retry_button.setEnabled(outbox_retry is not None)
+        # the doctor's checks (kiosk.doctor), run on demand: they touch the card and the network
+        self.checks = ChecksView(checks) if checks is not None else None
         self.root.addWidget(self.title)
         self.root.addLayout(self.tables, 1)
+        if self.checks is not None:
+            self.root.addWidget(self.checks, 1)
         self.root.addLayout(search)
         self.root.addWidget(self.found)
         self.root.addWidget(ChoiceRow(self.retry_button, self.close_button))
@@ -320,5 +326,7 @@ class OperatorScreen(StaffScreen):
         self.close_button.setText("←  " + tr("Back to the kiosk"))
         self.retry_button.setText("↻  " + tr("Retry the outbox now"))
         self.countdown.retranslate()
+        if getattr(self, "checks", None) is not None:
+            self.checks.retranslate()
         if self.isVisible():
             self.refresh()

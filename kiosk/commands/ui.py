@@ -111,8 +111,18 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack) -> ScreenSetup:
                            operator_pin=pin, result_timeout_s=profile.screen.result_seconds,
                            staff_timeout_s=profile.screen.staff_idle_seconds,
                            preview=preview if profile.face.enabled else None, info=info,
-                           context=context, on_shutdown=hardware.close)
+                           context=context, on_shutdown=hardware.close, checks=_checks(profile, args))
     return ScreenSetup(make_session, options, hardware)
+
+
+def _checks(profile, args: argparse.Namespace):
+    """The doctor's checks for the operator panel, for this screen's reader and camera. The camera and the
+    display are left out: the screen holds them, and shows them working (or not) itself."""
+    from kiosk.doctor import CheckName, DoctorConfig, run_checks
+
+    config = DoctorConfig(profile, reader=args.reader, camera=args.camera, demo=args.demo,
+                          only=frozenset(CheckName) - {CheckName.CAMERA, CheckName.DISPLAY})
+    return lambda: run_checks(config)
 
 
 def run(args: argparse.Namespace) -> int:

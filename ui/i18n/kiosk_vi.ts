@@ -118,6 +118,22 @@
         <translation>Quay lại màn hình chính</translation>
     </message>
     <message>
+        <source>Run the checks</source>
+        <translation>Chạy kiểm tra</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Hạng mục</translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation>Kết quả</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>Cách khắc phục</translation>
+    </message>
+    <message>
         <source>Retry the outbox now</source>
         <translation>Gửi lại hàng đợi ngay</translation>
     </message>
