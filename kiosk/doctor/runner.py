@@ -29,9 +29,15 @@ class DoctorConfig:
 
 
 def _trust(config: DoctorConfig):
+    """The trust store the check-in would use: the profile's CSCAs, plus the virtual card's in the demo."""
     from kiosk.assembly import Hardware, trust_store
+    from kiosk.cards import PcscCards
 
-    return trust_store(config.profile, Hardware(simulator=config.demo))
+    if config.demo:
+        from kiosk.simulator import VirtualCards
+
+        return trust_store(config.profile, Hardware(cards=VirtualCards()))
+    return trust_store(config.profile, Hardware(cards=PcscCards(config.reader)))
 
 
 _GROUPS: tuple[tuple[frozenset[CheckName], Callable[[DoctorConfig], list[CheckResult]]], ...] = (

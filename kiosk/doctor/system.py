@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.doctor.result import CheckName, CheckResult, failed, passed, warned
+from kiosk.errors import KioskError
 from nfc.errors import NfcError
 from nfc.trust.csca import TrustStore
 
@@ -23,7 +24,7 @@ def trust_check(store: TrustStore | Callable[[], TrustStore], *, now: dt.datetim
     """The CSCAs loaded and the days until the earliest one still valid expires."""
     try:
         store = store() if callable(store) else store
-    except (NfcError, OSError, ValueError) as exc:
+    except (KioskError, NfcError, OSError, ValueError) as exc:
         return failed(CheckName.TRUST, f"the trust anchors cannot be loaded: {exc}", "doctor.trust_missing")
     now = now or dt.datetime.now(dt.UTC)
     anchors = store.anchors

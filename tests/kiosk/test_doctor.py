@@ -264,3 +264,12 @@ def test_doctor_json_and_exit_status(tmp_path: Path) -> None:
     assert good.returncode == 0 and "all checks passed" in good.stdout
     usage = _doctor(tmp_path, "--profile", str(tmp_path / "none.toml"))
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_trust_check_uses_the_check_ins_own_trust_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    only = frozenset({CheckName.TRUST})
+    demo = run_checks(DoctorConfig(load_profile("demo"), demo=True, only=only))
+    assert [r.status for r in demo] == [CheckStatus.PASS]  # the virtual card's test CSCA
+    real = run_checks(DoctorConfig(load_profile("demo"), only=only))
+    assert [(r.status, r.fix_key) for r in real] == [(CheckStatus.FAIL, "doctor.trust_missing")]
