@@ -2,25 +2,20 @@
 
 An upstream is probed with a TLS handshake against the system's CAs (``SSL_CERT_FILE`` adds a private
 CA) and one ``HEAD`` of the configured URL's path, without credentials: any HTTP answer means the service
-is there. The site store (PostgreSQL) is probed with a connection and the protocol's SSLRequest; once
-:mod:`kiosk.store` offers a ``ping``, that is used instead.
+is there. The site store is probed by :func:`kiosk.store.ping` (it logs in and reads the schema version).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 import ssl
-import struct
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from kiosk.doctor.result import CheckName, CheckResult, failed, passed, skipped, warned
-
-SITE_STORE_ENV = "KIOSK_SITE_STORE"
-PG_SSL_REQUEST = struct.pack("!II", 8, 80877103)
+from kiosk.store import STORE_ENV, ping
 
 
 def upstream_urls(table: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -95,47 +90,14 @@ def _head(sock: socket.socket, host: str, path: str) -> int | None:
     return int(line[1]) if len(line) >= 2 and line[0].startswith("HTTP/") and line[1].isdigit() else None
 
 
-def site_store_url(profile: object, environ: Mapping[str, str] = os.environ) -> str | None:
-    """The site store's URL: ``KIOSK_SITE_STORE`` wins over the profile's ``[site] store``."""
-    return environ.get(SITE_STORE_ENV) or getattr(profile, "site_store", None) or None
-
-
 def site_store_check(url: str | None, *, timeout_s: float = 5.0) -> CheckResult:
     if not url:
-        return skipped(CheckName.SITE_STORE, f"no site store ({SITE_STORE_ENV} unset): this kiosk keeps its "
+        return skipped(CheckName.SITE_STORE, f"no site store ({STORE_ENV} unset): this kiosk keeps its "
                        "records to itself")
     if urlsplit(url).scheme not in ("postgresql", "postgres"):
-        return failed(CheckName.SITE_STORE, f"{SITE_STORE_ENV} is not a postgresql:// URL", "doctor.site_store_config")
-    try:
-        from kiosk.store import ping  # the site store's own probe: logs in and checks the schema
-    except ImportError:
-        return _probe_postgres(url, timeout_s)
-    result = ping(url, timeout_s=timeout_s)
+        return failed(CheckName.SITE_STORE, f"{STORE_ENV} is not a postgresql:// URL", "doctor.site_store_config")
+    result = ping(url, timeout_s=timeout_s)  # the store's own probe: logs in and checks the schema
     if not result.ok:
         return failed(CheckName.SITE_STORE, f"the site store does not answer: {result.detail}",
                       "doctor.site_store_down")
     return passed(CheckName.SITE_STORE, f"the site store answers ({result.detail})")
-
-
-def _probe_postgres(url: str, timeout_s: float) -> CheckResult:
-    parts = urlsplit(url)
-    query = parse_qs(parts.query)
-    host = (query.get("host") or [parts.hostname or "/run/postgresql"])[0]
-    port = int((query.get("port") or [parts.port or 5432])[0])
-    try:
-        if host.startswith("/"):
-            target = f"{host}/.s.PGSQL.{port}"
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-                sock.settimeout(timeout_s)
-                sock.connect(target)
-                tls = None
-        else:
-            target = f"{host}:{port}"
-            with socket.create_connection((host, port), timeout=timeout_s) as sock:
-                sock.sendall(PG_SSL_REQUEST)
-                tls = sock.recv(1) == b"S"
-    except OSError as exc:
-        return failed(CheckName.SITE_STORE, f"the site store at {target} is unreachable ({exc.strerror or exc})",
-                      "doctor.site_store_down", target=target)
-    how = "" if tls is None else (", offers TLS" if tls else ", does not offer TLS")
-    return passed(CheckName.SITE_STORE, f"the site store at {target} accepts connections{how}", target=target)

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from kiosk.doctor.card import reader_checks
 from kiosk.doctor.media import FrameSize, camera_check, display_checks, face_models_check
-from kiosk.doctor.network import site_store_check, site_store_url, upstream_checks
+from kiosk.doctor.network import site_store_check, upstream_checks
 from kiosk.doctor.result import CheckName, CheckResult, CheckStatus
 from kiosk.doctor.system import clock_check, disk_check, trust_check
 from kiosk.settings import Profile
+from kiosk.store import site_store_url
 
 
 @dataclass(frozen=True)
