@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
 from kiosk.doctor import CheckResult, CheckStatus
 from ui.i18n import message, tr
@@ -16,31 +16,27 @@ from ui.widgets import button
 MARKS = {CheckStatus.PASS: "✔", CheckStatus.WARN: "⚠", CheckStatus.FAIL: "✖", CheckStatus.SKIP: "–"}
 
 
-class ChecksView(QWidget):
-    """A "run the checks" button over a table: state, check, finding, what to do."""
+class ChecksView(QTableWidget):
+    """A table of the checks (state, check, finding, what to do) and its "run the checks" button, which the
+    panel places where there is room (:attr:`run_button`)."""
 
     _loaded = Signal(object)
 
     def __init__(self, run: Callable[[], Sequence[CheckResult]], executor: ThreadPoolExecutor | None = None) -> None:
-        super().__init__()
+        super().__init__(0, 4)
         self._run = run
         self._executor = executor or ThreadPoolExecutor(1, thread_name_prefix="kiosk-checks")
         self._loaded.connect(self.show_results)
         self.results: list[CheckResult] = []
-        self.table = QTableWidget(0, 4)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
+        self.verticalHeader().hide()
+        header = self.horizontalHeader()
         for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.ResizeToContents,
                                        QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.Stretch)):
             header.setSectionResizeMode(column, mode)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.setWordWrap(True)
         self.run_button = button()
         self.run_button.clicked.connect(self.refresh)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.run_button)
-        layout.addWidget(self.table, 1)
         self.retranslate()
 
     def refresh(self) -> Future:
@@ -52,15 +48,15 @@ class ChecksView(QWidget):
     def show_results(self, results: list[CheckResult]) -> None:
         self.results = results
         self.run_button.setEnabled(True)
-        self.table.setRowCount(len(results))
+        self.setRowCount(len(results))
         for i, result in enumerate(results):
             fix = message(result.fix_key) if result.fix_key and result.status is not CheckStatus.PASS else ""
             for column, text in enumerate((MARKS[result.status], str(result.name), result.detail, fix)):
-                self.table.setItem(i, column, QTableWidgetItem(text))
-        self.table.resizeRowsToContents()
+                self.setItem(i, column, QTableWidgetItem(text))
+        self.resizeRowsToContents()
 
     def retranslate(self) -> None:
         self.run_button.setText("☑  " + tr("Run the checks"))
-        self.table.setHorizontalHeaderLabels(["", tr("Check"), tr("Finding"), tr("What to do")])
+        self.setHorizontalHeaderLabels(["", tr("Check"), tr("Finding"), tr("What to do")])
         if self.results:
             self.show_results(self.results)

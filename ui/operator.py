@@ -231,10 +231,11 @@ class OperatorScreen(StaffScreen):
         self.retry_button.setEnabled(outbox_retry is not None)
         # the doctor's checks (kiosk.doctor), run on demand: they touch the card and the network
         self.checks = ChecksView(checks) if checks is not None else None
+        if self.checks is not None:
+            self.tables.addWidget(self.checks, 2)
+            search.addWidget(self.checks.run_button)
         self.root.addWidget(self.title)
         self.root.addLayout(self.tables, 1)
-        if self.checks is not None:
-            self.root.addWidget(self.checks, 1)
         self.root.addLayout(search)
         self.root.addWidget(self.found)
         self.root.addWidget(ChoiceRow(self.retry_button, self.close_button))

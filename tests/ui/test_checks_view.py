@@ -19,14 +19,14 @@ def test_checks_are_run_off_the_ui_thread_and_shown_with_their_fix(qtbot) -> Non
     view = ChecksView(lambda: RESULTS, ThreadPoolExecutor(1))
     qtbot.addWidget(view)
     view.refresh()
-    qtbot.waitUntil(lambda: view.table.rowCount() == 2, timeout=10_000)
-    cells = [[view.table.item(r, c).text() for c in range(4)] for r in range(2)]
+    qtbot.waitUntil(lambda: view.rowCount() == 2, timeout=10_000)
+    cells = [[view.item(r, c).text() for c in range(4)] for r in range(2)]
     assert cells[0] == ["✔", "pcscd", "pcscd answers", ""]
     assert cells[1][:3] == ["✖", "clock", "the clock is not synchronized"]
     assert cells[1][3] == message("doctor.clock_unsynced").vi
     i18n.set_language("en")
     view.retranslate()
-    assert view.table.item(1, 3).text() == message("doctor.clock_unsynced").en
+    assert view.item(1, 3).text() == message("doctor.clock_unsynced").en
     assert view.run_button.isEnabled()
 
 
@@ -34,5 +34,5 @@ def test_the_operator_panel_carries_the_checks(make_window, qtbot) -> None:
     window = make_window(FakeSession(script("card"), ok_result()), checks=lambda: RESULTS, operator_pin="1234")
     assert window.operator.checks is not None
     window.operator.checks.refresh()
-    qtbot.waitUntil(lambda: window.operator.checks.table.rowCount() == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: window.operator.checks.rowCount() == 2, timeout=10_000)
     assert make_window(FakeSession(script("card"), ok_result())).operator.checks is None
