@@ -19,8 +19,9 @@ from nfc.transport import ApduChannel
 PROBE_LE = 1024  # > 256: only an extended Le can ask for it
 
 
-def reader_checks(reader: str | None, *, demo: bool = False) -> list[CheckResult]:
-    """pcscd, reader, extended_apdu and card, in that order (each later one skipped when an earlier fails)."""
+def reader_checks(reader: str | None, *, pattern: str | None = None, demo: bool = False) -> list[CheckResult]:
+    """pcscd, reader, extended_apdu and card, in that order (each later one skipped when an earlier fails).
+    ``reader`` is the configured name (or its beginning), ``pattern`` the profile's ``[reader] pattern``."""
     names = (CheckName.PCSCD, CheckName.READER, CheckName.EXTENDED_APDU, CheckName.CARD)
     if demo:
         return [skipped(name, "demo: the built-in virtual card is used, not PC/SC") for name in names]
@@ -31,7 +32,7 @@ def reader_checks(reader: str | None, *, demo: bool = False) -> list[CheckResult
                 *(skipped(name, "pcscd does not answer") for name in names[1:])]
     try:
         results = [passed(CheckName.PCSCD, "pcscd answers")]
-        chosen, reader_result = _reader(context, reader)
+        chosen, reader_result = _reader(context, reader, pattern)
         results.append(reader_result)
         if chosen is None:
             return [*results, *(skipped(name, "no reader to use") for name in names[2:])]
@@ -40,27 +41,28 @@ def reader_checks(reader: str | None, *, demo: bool = False) -> list[CheckResult
         context.close()
 
 
-def reader_choice(names: list[str], reader: str | None) -> tuple[str | None, list[dict[str, str]]]:
+def reader_choice(names: list[str], reader: str | None,
+                  pattern: str | None = None) -> tuple[str | None, list[dict[str, str]]]:
     """The reader the kiosk will use and the ones it passes over, by the check-in's own rule
     (:func:`nfc.pcsc.open_reader`: the configured name or its beginning, else :func:`choose_reader`)."""
     if reader is not None:
         chosen = next((n for n in names if n == reader or n.startswith(reader)), None)
         others = [{"name": n, "reason": "not_the_configured_reader"} for n in names if n != chosen]
         return chosen, others if chosen is not None else []
-    choice = choose_reader(names)
+    choice = choose_reader(names, pattern)
     return choice.chosen, [{"name": s.name, "reason": str(s.reason)} for s in choice.skipped]
 
 
-def _reader(context: PcscContext, reader: str | None) -> tuple[str | None, CheckResult]:
+def _reader(context: PcscContext, reader: str | None, pattern: str | None) -> tuple[str | None, CheckResult]:
     try:
         names = context.readers()
-        chosen, skipped_readers = reader_choice(names, reader)
+        chosen, skipped_readers = reader_choice(names, reader, pattern)
     except NfcError as exc:
         return None, failed(CheckName.READER, f"cannot list readers: {exc}", "doctor.reader_missing")
     if not names:
         return None, failed(CheckName.READER, "no PC/SC reader is connected", "doctor.reader_missing")
     if chosen is None:
-        wanted = f" matching {reader!r}" if reader else ""
+        wanted = f" named {reader!r}" if reader else f" matching {pattern!r}" if pattern else ""
         return None, failed(CheckName.READER, f"no usable reader{wanted} among: {', '.join(names)}",
                             "doctor.reader_not_chosen", readers=names, skipped=skipped_readers)
     detail = f"using {chosen!r}"

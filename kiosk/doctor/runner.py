@@ -38,12 +38,12 @@ def _trust(config: DoctorConfig):
         from kiosk.simulator import VirtualCards
 
         return trust_store(config.profile, Hardware(cards=VirtualCards()))
-    return trust_store(config.profile, Hardware(cards=PcscCards(config.reader)))
+    return trust_store(config.profile, Hardware(cards=PcscCards(config.reader, pattern=config.profile.reader_pattern)))
 
 
 _GROUPS: tuple[tuple[frozenset[CheckName], Callable[[DoctorConfig], list[CheckResult]]], ...] = (
     (frozenset({CheckName.PCSCD, CheckName.READER, CheckName.EXTENDED_APDU, CheckName.CARD}),
-     lambda c: reader_checks(c.reader, demo=c.demo)),
+     lambda c: reader_checks(c.reader, pattern=c.profile.reader_pattern, demo=c.demo)),
     (frozenset({CheckName.CAMERA}), lambda c: [camera_check(c.camera, c.frame_size, demo=c.demo)]),
     (frozenset({CheckName.DISPLAY, CheckName.FONT}), lambda c: display_checks()),
     (frozenset({CheckName.FACE_MODELS}), lambda c: [face_models_check(c.profile.face.enabled)]),

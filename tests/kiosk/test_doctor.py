@@ -235,6 +235,8 @@ def test_reader_choice_skips_sam_and_contact_slots() -> None:
     assert reader_choice(names, "ACS ACR1252 Dual Reader SAM") == (names[0], [{"name": names[1],
                                                                               "reason": "not_the_configured_reader"}])
     assert reader_choice(names, "OMNIKEY") == (None, [])
+    chosen, skipped_readers = reader_choice(names, None, "SAM")  # the profile's [reader] pattern names the slot
+    assert chosen == names[0] and skipped_readers == [{"name": names[1], "reason": "does_not_match_pattern"}]
 
 
 # -- the whole run and the command ---------------------------------------------------------------------
