@@ -146,7 +146,11 @@ chmod 0600 "$R$CONF/secrets.env"
 [ -n "$R" ] || chown root:root "$R$CONF/secrets.env"
 
 # -- 5. Services: pcscd, the screen, and the site page where a site store is configured
+# a site store named in secrets.env (KIOSK_SITE_STORE) or in the profile ([site] store)
 site_store=$(sed -n 's/^KIOSK_SITE_STORE=//p' "$R$CONF/secrets.env" | tail -n 1)
+[ -n "$site_store" ] || site_store=$("$PYTHON" -c \
+  'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb")).get("site", {}).get("store", ""))' \
+  "$R$CONF/profile.toml")
 if [ -n "$R" ]; then
   systemctl --root="$R" enable cccd-kiosk.service >/dev/null 2>&1
   if [ -n "$site_store" ]; then systemctl --root="$R" enable cccd-kiosk-site.service >/dev/null 2>&1

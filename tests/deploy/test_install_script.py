@@ -103,6 +103,15 @@ def test_second_run_keeps_what_the_administrator_changed(staged: Path) -> None:
 
 @needs_systemd
 @needs_root
+def test_a_site_store_in_the_profile_enables_the_site_page(staged: Path) -> None:
+    profile = staged / "etc/cccd-kiosk/profile.toml"
+    profile.write_text(profile.read_text() + '\n[site]\nstore = "postgresql://kiosk@/site?host=/run/postgresql"\n')
+    install(staged)
+    assert (staged / "etc/systemd/system/multi-user.target.wants/cccd-kiosk-site.service").is_symlink()
+
+
+@needs_systemd
+@needs_root
 def test_demo_install_runs_the_virtual_card_and_the_demo_face(tmp_path: Path) -> None:
     root = tmp_path / "root"
     install(root, "demo")
