@@ -12,7 +12,7 @@ from pathlib import Path
 from kiosk.doctor.result import CheckName, CheckResult, failed, passed, warned
 from kiosk.errors import KioskError
 from nfc.errors import NfcError
-from nfc.trust.csca import TrustStore
+from nfc.trust.store import TrustStore
 
 EXPIRY_WARN_DAYS = 90  # a new CSCA takes weeks to obtain and roll out to every kiosk
 DISK_FAIL_BYTES = 100 * 2**20

@@ -37,7 +37,7 @@ from kiosk.doctor.system import MAX_CLOCK_ERROR_US, clock_check, disk_check, tru
 from kiosk.messages import _catalogue
 from kiosk.settings import load_profile
 from kiosk.simulator import demo_pki
-from nfc.trust.csca import TrustStore
+from nfc.trust.store import TrustStore
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 
