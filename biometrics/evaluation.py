@@ -59,52 +59,6 @@ def read_pairs_csv(path: str | os.PathLike[str]) -> list[Pair]:
     return pairs
 
 
-def error_rates(genuine: Sequence[float], impostor: Sequence[float], threshold: float) -> tuple[float, float]:
-    """(FAR, FRR) at ``threshold``: a pair is accepted when its distance is <= threshold."""
-    g = np.asarray(genuine, dtype=float)
-    i = np.asarray(impostor, dtype=float)
-    far = float(np.mean(i <= threshold)) if i.size else float("nan")
-    frr = float(np.mean(g > threshold)) if g.size else float("nan")
-    return far, frr
-
-
-def equal_error_rate(genuine: Sequence[float], impostor: Sequence[float]) -> tuple[float, float]:
-    """(EER, threshold at which FAR and FRR are closest). With separable data the EER is 0 and the
-    threshold is the midpoint of the gap."""
-    g = np.sort(np.asarray(genuine, dtype=float))
-    i = np.sort(np.asarray(impostor, dtype=float))
-    if not g.size or not i.size:
-        return float("nan"), float("nan")
-    if g[-1] < i[0]:
-        return 0.0, float((g[-1] + i[0]) / 2)
-    best = (2.0, 0.0, 0.0)
-    for t in np.unique(np.concatenate([g, i])):
-        far, frr = error_rates(g, i, t)
-        gap = abs(far - frr)
-        if gap < best[0]:
-            best = (gap, (far + frr) / 2, float(t))
-    return best[1], best[2]
-
-
-def distribution(values: Sequence[float]) -> dict[str, float | int]:
-    v = np.asarray(values, dtype=float)
-    if not v.size:
-        return {"n": 0}
-    pct = np.percentile(v, [5, 50, 95])
-    return {"n": int(v.size), "min": round(float(v.min()), 4), "p5": round(float(pct[0]), 4),
-            "median": round(float(pct[1]), 4), "p95": round(float(pct[2]), 4), "max": round(float(v.max()), 4)}
-
-
-def upper_bound_95(errors: int, trials: int) -> float:
-    """One-sided 95% upper bound on an error rate (rule of three when there is no error)."""
-    if trials == 0:
-        return float("nan")
-    if errors == 0:
-        return 3.0 / trials
-    p = errors / trials
-    return min(1.0, p + 1.645 * float(np.sqrt(p * (1 - p) / trials)))
-
-
 # --- building chip-like pair sets from ordinary photos ------------------------------------------
 
 
@@ -114,11 +68,11 @@ def person_of(path: str | os.PathLike[str]) -> str:
     return re.split(r"_\d+", stem, maxsplit=1)[0]
 
 
-def camera_like(rgb: np.ndarray, rng: random.Random) -> np.ndarray:
-    """A live-camera-like variant: resized to <= 960 px, exposure and white balance shifted, slightly
-    rotated and blurred, sensor noise, JPEG-compressed."""
+def camera_like(rgb: np.ndarray, rng: random.Random, max_side: int = 960) -> np.ndarray:
+    """A live-camera-like variant: resized to <= ``max_side`` px, exposure and white balance shifted,
+    slightly rotated and blurred, sensor noise, JPEG-compressed."""
     h, w = rgb.shape[:2]
-    f = min(1.0, 960.0 / max(h, w)) * rng.uniform(0.75, 1.0)
+    f = min(1.0, max_side / max(h, w)) * rng.uniform(0.75, 1.0)
     img = cv2.resize(rgb, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
     img = img.astype(np.float32)
     img = img * np.array([rng.uniform(0.9, 1.1) for _ in range(3)], np.float32) * rng.uniform(0.75, 1.2)

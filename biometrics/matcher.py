@@ -1,45 +1,51 @@
-"""1:1 decision: chip portrait against live frames, with a calibrated threshold.
+"""1:1 decision: chip portrait against live frames, banded into match / refer / no_match.
 
     matcher = Matcher()                                  # models loaded once per process
     verdict = matcher.decide(decode_portrait(dg2_bytes), frames)
-    verdict.match, verdict.distance, verdict.threshold, verdict.quality
+    verdict.decision, verdict.distance, verdict.quality
 
 Several live frames are looked at (up to ``max_frames`` within ``window_s``); those passing the quality
 gates are ranked by quality, the best ``top_k`` are encoded and their distances to the portrait are
-averaged (a fused score: one lucky frame cannot make a match).
+averaged (a fused score: one lucky frame cannot make a match). A distance in the refer band takes up to
+``refer_rounds`` more rounds of frames before the decision stands. Small faces (either side) are detected
+with upsampling and encoded from an upscaled crop.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from biometrics import errors
+from biometrics.capture import CaptureConfig, LiveCapture, LiveSample
+from biometrics.decision import DecisionBands, FaceDecision
 from biometrics.engine import FaceEngine
-from biometrics.faces import find_main_face
+from biometrics.faces import SMALL_FACE_PX, encoding_view, find_main_face
 from biometrics.frames import Frame
 from biometrics.portrait import Portrait, as_rgb
 from biometrics.quality import FaceQuality, QualityGates, check, measure
 
-# Calibrated on chip-like portraits vs. ordinary photos of ../shared/faces (see docs/face-calibration.md).
-# face_recognition's default 0.6 is known to accept impostors among East Asian faces; this is stricter.
-DEFAULT_THRESHOLD = 0.50
-
 
 @dataclass(frozen=True)
 class MatcherConfig:
-    threshold: float = DEFAULT_THRESHOLD
+    bands: DecisionBands = field(default_factory=DecisionBands)
     portrait_gates: QualityGates = field(default_factory=QualityGates.portrait)
     live_gates: QualityGates = field(default_factory=QualityGates)
-    max_frames: int = 8  # live frames examined
-    window_s: float = 3.0  # ... within this many seconds of the first
+    max_frames: int = 8  # live frames examined in one round
+    window_s: float = 3.0  # ... within this many seconds of the round's first
     top_k: int = 3  # best-quality frames encoded and fused
-    num_jitters: int = 1
+    # Jitter was measured (docs/face-calibration.md): no better separation on our sets, ~0.1-0.3 s a copy.
+    portrait_jitters: int = 1
+    live_jitters: int = 1
+    refer_rounds: int = 1  # further rounds of frames taken when the first round is referred
+    small_faces: bool = True  # upsampled detection and an upscaled crop for small faces (both sides)
+
+    @property
+    def capture(self) -> CaptureConfig:
+        return CaptureConfig(self.live_gates, self.top_k, self.live_jitters, self.small_faces)
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,14 +62,17 @@ class Verdict:
     """The face step's outcome.
 
     ``distance`` is the fused distance (mean over ``distances``, one per used frame, best quality first);
-    ``match`` is ``distance <= threshold``. ``frame_index`` / ``frame_timestamp_s`` name the best-quality
-    frame used. ``timings`` are (step, seconds) pairs; ``notes`` are short quality remarks (no personal
-    data). ``rejected`` counts the examined frames that failed a gate, by reason.
+    ``decision`` is the band it falls in; ``match`` is true only for an accept. ``threshold`` is the
+    accept limit and ``refer_threshold`` the refer band's upper limit. ``frame_index`` /
+    ``frame_timestamp_s`` name the best-quality frame used; ``rounds`` how many rounds of frames were
+    taken. ``timings`` are (step, seconds) pairs; ``notes`` are short quality remarks (no personal data).
+    ``rejected`` counts the examined frames that failed a gate, by reason.
     """
 
-    match: bool
+    decision: FaceDecision
     distance: float
     threshold: float
+    refer_threshold: float
     quality: FaceQuality
     portrait_quality: FaceQuality
     frame_index: int
@@ -74,6 +83,11 @@ class Verdict:
     timings: tuple[tuple[str, float], ...]
     elapsed_s: float
     notes: tuple[str, ...] = ()
+    rounds: int = 1
+
+    @property
+    def match(self) -> bool:
+        return self.decision is FaceDecision.MATCH
 
     @property
     def frames_used(self) -> int:
@@ -81,35 +95,24 @@ class Verdict:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "decision": self.decision.value,
             "match": self.match,
             "distance": round(self.distance, 4),
             "threshold": self.threshold,
+            "refer_threshold": self.refer_threshold,
             "quality": self.quality.as_dict(),
             "portrait_quality": self.portrait_quality.as_dict(),
             "frame_index": self.frame_index,
             "frame_timestamp_s": round(self.frame_timestamp_s, 3),
             "frames_seen": self.frames_seen,
             "frames_used": self.frames_used,
+            "rounds": self.rounds,
             "distances": [round(d, 4) for d in self.distances],
             "rejected": dict(self.rejected),
             "timings": {k: round(v, 4) for k, v in self.timings},
             "elapsed_s": round(self.elapsed_s, 4),
             "notes": list(self.notes),
         }
-
-
-@dataclass(frozen=True, eq=False)
-class LiveSample:
-    """The best live frames' encodings and qualities (best first), and what was rejected."""
-
-    encodings: tuple[np.ndarray, ...] = field(repr=False)
-    qualities: tuple[FaceQuality, ...]
-    frame_indexes: tuple[int, ...]
-    frame_timestamps: tuple[float, ...]
-    frames_seen: int
-    rejected: tuple[tuple[str, int], ...]
-    detect_s: float
-    encode_s: float
 
 
 LiveInput = np.ndarray | Frame | Iterable[Frame] | Iterable[np.ndarray]
@@ -130,7 +133,7 @@ def _as_frames(live: LiveInput) -> Iterable[Frame]:
 
 def _notes(q: FaceQuality, gates: QualityGates) -> list[str]:
     notes = []
-    if q.face_px < 1.5 * gates.min_face_px:
+    if q.face_px < max(1.5 * gates.min_face_px, SMALL_FACE_PX):
         notes.append("face_small")
     if q.sharpness < 2 * gates.min_sharpness:
         notes.append("soft")
@@ -150,64 +153,35 @@ class Matcher:
         self.config = config or MatcherConfig()
         self._clock = clock
 
+    @property
+    def bands(self) -> DecisionBands:
+        return self.config.bands
+
     def enroll(self, portrait: Portrait | np.ndarray) -> PortraitTemplate:
         """Encode the chip portrait. Raises :class:`~biometrics.errors.NoUsableFace` (``where="portrait"``)."""
         t0 = self._clock()
         rgb = portrait.rgb if isinstance(portrait, Portrait) else as_rgb(portrait)
-        obs = find_main_face(self.engine, rgb, where="portrait")
+        obs = find_main_face(self.engine, rgb, where="portrait", small_faces=self.config.small_faces)
         q = measure(rgb, obs)
         check(q, self.config.portrait_gates, where="portrait")
-        enc = self.engine.encode(rgb, obs.detection, self.config.num_jitters)
+        view, box = encoding_view(rgb, obs.detection, self.config.small_faces)
+        enc = self.engine.encode(view, box, self.config.portrait_jitters)
         return PortraitTemplate(enc, q, self._clock() - t0)
 
+    def capture(self) -> LiveCapture:
+        """A fresh live capture with this matcher's gates, ranking and encoding settings."""
+        return LiveCapture(self.engine, self.config.capture, self._clock)
+
     def observe(self, live: LiveInput) -> LiveSample:
-        """Detect, gate, rank and encode the live frames (independent of any portrait).
+        """Detect, gate, rank and encode one round of live frames (independent of any portrait).
 
         Raises :class:`~biometrics.errors.NoUsableFace` (``where="live"``), with the commonest reason,
         when no examined frame passes the gates."""
-        cfg = self.config
-        t0 = self._clock()
-        candidates: list[tuple[FaceQuality, Frame, Any]] = []
-        failures: list[errors.NoUsableFace] = []
-        seen = 0
-        first_ts: float | None = None
-        for frame in _as_frames(live):
-            if seen >= cfg.max_frames:
-                break
-            first_ts = frame.timestamp_s if first_ts is None else first_ts
-            if frame.timestamp_s - first_ts > cfg.window_s:
-                break
-            seen += 1
-            try:
-                obs = find_main_face(self.engine, frame.rgb, where="live")
-                q = measure(frame.rgb, obs)
-                check(q, cfg.live_gates, where="live")
-            except errors.NoUsableFace as exc:
-                failures.append(exc)
-                continue
-            candidates.append((q, frame, obs))
-        t_detect = self._clock()
-        if not candidates:
-            if not failures:
-                raise errors.NoFaceFound("no live frame", where="live")
-            common = Counter(f.reason for f in failures).most_common(1)[0][0]
-            raise next(f for f in failures if f.reason == common)
-        candidates.sort(key=lambda c: -c[0].score)
-        used = candidates[: max(1, cfg.top_k)]
-        encs = tuple(self.engine.encode(fr.rgb, obs.detection, cfg.num_jitters) for _, fr, obs in used)
-        t_end = self._clock()
-        return LiveSample(
-            encodings=encs,
-            qualities=tuple(q for q, _, _ in used),
-            frame_indexes=tuple(fr.index for _, fr, _ in used),
-            frame_timestamps=tuple(fr.timestamp_s for _, fr, _ in used),
-            frames_seen=seen,
-            rejected=tuple(sorted(Counter(f.reason for f in failures).items())),
-            detect_s=t_detect - t0,
-            encode_s=t_end - t_detect,
-        )
+        cap = self.capture()
+        cap.consume(_as_frames(live), max_frames=self.config.max_frames, window_s=self.config.window_s)
+        return cap.sample()
 
-    def compare(self, template: PortraitTemplate, sample: LiveSample) -> Verdict:
+    def compare(self, template: PortraitTemplate, sample: LiveSample, rounds: int = 1) -> Verdict:
         """The decision from an enrolled portrait and an observed live sample (fused distance)."""
         cfg = self.config
         dists = tuple(self.engine.distance(template.encoding, e) for e in sample.encodings)
@@ -215,9 +189,10 @@ class Matcher:
         best_q = sample.qualities[0]
         notes = _notes(best_q, cfg.live_gates) + [f"portrait_{n}" for n in _notes(template.quality, cfg.portrait_gates)]
         return Verdict(
-            match=bool(fused <= cfg.threshold),
+            decision=cfg.bands.decide(fused),
             distance=fused,
-            threshold=cfg.threshold,
+            threshold=cfg.bands.match_max,
+            refer_threshold=cfg.bands.refer_max,
             quality=best_q,
             portrait_quality=template.quality,
             frame_index=sample.frame_indexes[0],
@@ -229,7 +204,21 @@ class Matcher:
                      ("live_encode", sample.encode_s)),
             elapsed_s=template.elapsed_s + sample.detect_s + sample.encode_s,
             notes=tuple(notes),
+            rounds=rounds,
         )
+
+    def conclude(self, template: PortraitTemplate, capture: LiveCapture, frames: Iterator[Frame]) -> Verdict:
+        """Compare what ``capture`` holds; while the result is referred, take up to ``refer_rounds`` more
+        rounds of ``frames`` (the best frames of all rounds are fused) and compare again."""
+        cfg = self.config
+        verdict = self.compare(template, capture.sample())
+        rounds = 1
+        while verdict.decision is FaceDecision.REFER and rounds <= cfg.refer_rounds and not capture.stopped:
+            if not capture.consume(frames, max_frames=cfg.max_frames, window_s=cfg.window_s):
+                break
+            rounds += 1
+            verdict = self.compare(template, capture.sample(), rounds)
+        return verdict
 
     def decide(self, portrait: Portrait | PortraitTemplate | np.ndarray, live: LiveInput) -> Verdict:
         """Match the portrait against one live image/frame or several frames (a source or a list).
@@ -238,5 +227,8 @@ class Matcher:
         no usable face."""
         t0 = self._clock()
         template = portrait if isinstance(portrait, PortraitTemplate) else self.enroll(portrait)
-        verdict = self.compare(template, self.observe(live))
+        frames = iter(_as_frames(live))
+        cap = self.capture()
+        cap.consume(frames, max_frames=self.config.max_frames, window_s=self.config.window_s)
+        verdict = self.conclude(template, cap, frames)
         return replace(verdict, elapsed_s=self._clock() - t0)

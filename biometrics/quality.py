@@ -44,9 +44,13 @@ class FaceQuality:
 
 @dataclass(frozen=True)
 class QualityGates:
-    """Thresholds a face must meet. Defaults suit a live kiosk frame; :meth:`portrait` suits a chip image."""
+    """Thresholds a face must meet. Defaults suit a live kiosk frame; :meth:`portrait` suits a chip image.
 
-    min_face_px: int = 80
+    ``min_face_px`` is what dlib can still encode from an upscaled crop (HOG finds faces down to about 40 px
+    with one level of upsampling); a kiosk guides the person closer long before that (note ``face_small``).
+    """
+
+    min_face_px: int = 40
     min_sharpness: float = 10.0
     min_brightness: float = 40.0
     max_brightness: float = 220.0

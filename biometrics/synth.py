@@ -4,6 +4,9 @@ splatting with a z-buffer. For tests and evaluation, not for the check itself.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import cv2
 import numpy as np
 
 OUT_SIZE = (640, 480)
@@ -106,3 +109,90 @@ def attack_grid(rgb: np.ndarray, rng) -> list[tuple[str, list[np.ndarray]]]:
             yaws = sign * np.linspace(0, top, 10)
             out.append((f"{name}{'+' if sign > 0 else '-'}", photo_attack(rgb, yaws=yaws, **kw)))
     return out
+
+
+# --- timed sequences for the two-turn challenge ------------------------------------------------------
+
+TURN_S = 0.45  # time to reach the turned pose, and again to come back
+HOLD_S = 0.35
+
+
+def yaw_profile(directions: Sequence[int], starts: Sequence[float], times: np.ndarray, amplitude: float) -> np.ndarray:
+    """Yaw (radians) at each time: frontal, then for each start a turn of ``amplitude`` in ``directions``
+    (+1 = the person's right in :func:`head_turn`), held, and back to frontal."""
+    yaw = np.zeros_like(times, dtype=float)
+    for d, s in zip(directions, starts, strict=True):
+        up = np.clip((times - s) / TURN_S, 0, 1)
+        down = np.clip((times - s - TURN_S - HOLD_S) / TURN_S, 0, 1)
+        yaw += d * amplitude * (up - down)
+    return yaw
+
+
+def plan_directions(plan) -> list[int]:
+    """+1 for a turn to the person's right, -1 for the left (``plan`` is a liveness ChallengePlan)."""
+    return [1 if p.challenge.value == "turn_right" else -1 for p in plan.prompts]
+
+
+def frame_times(duration_s: float, fps: float) -> np.ndarray:
+    return np.arange(0.0, duration_s, 1.0 / fps)
+
+
+def screen_replay(frames: Sequence[np.ndarray], rng, *, screen_px: int = 360, out_size: tuple[int, int] = OUT_SIZE,
+                  background: int = 60) -> list[np.ndarray]:
+    """A video shown on a phone held in front of the camera: each frame shrunk to the screen's resolution,
+    with the screen's pixel grid (dark gaps between RGB stripes), its gamma and a cool white point, then
+    warped into the camera frame with a slowly drifting hand-held pose and resampled (which makes moiré)."""
+    w_out, h_out = out_size
+    out = []
+    drift = np.array([rng.uniform(-20, 20), rng.uniform(-10, 10)])
+    tilt = rng.uniform(-0.08, 0.08)
+    for k, img in enumerate(frames):
+        h, w = img.shape[:2]
+        sh = screen_px
+        sw = round(w * sh / h)
+        scr = cv2.resize(np.ascontiguousarray(img), (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+        scr = 255.0 * (scr / 255.0) ** 0.9 * np.array([0.92, 0.97, 1.05], np.float32)
+        big = np.repeat(np.repeat(scr, 3, axis=0), 3, axis=1)  # each screen pixel as 3x3 sub-pixels
+        stripes = np.zeros((3, 3, 3), np.float32)
+        for c in range(3):
+            stripes[0:2, c, c] = 1.0  # R, G, B columns; the third row is the dark gap between pixel rows
+        big *= np.tile(stripes, (sh, sw, 1))[: big.shape[0], : big.shape[1]] * 2.2
+        big = np.clip(big, 0, 255).astype(np.uint8)
+        scale = 0.85 * min(w_out / big.shape[1], h_out / big.shape[0])
+        cx, cy = w_out / 2 + drift[0] * k / max(len(frames) - 1, 1), h_out / 2 + drift[1] * k / max(len(frames) - 1, 1)
+        bw, bh = big.shape[1] * scale, big.shape[0] * scale
+        src = np.float32([[0, 0], [big.shape[1], 0], [big.shape[1], big.shape[0]], [0, big.shape[0]]])
+        dst = np.float32([[cx - bw / 2, cy - bh / 2 * (1 - tilt)], [cx + bw / 2, cy - bh / 2 * (1 + tilt)],
+                          [cx + bw / 2, cy + bh / 2 * (1 + tilt)], [cx - bw / 2, cy + bh / 2 * (1 - tilt)]])
+        m = cv2.getPerspectiveTransform(src, dst)
+        frame = cv2.warpPerspective(big, m, (w_out, h_out), flags=cv2.INTER_AREA, borderValue=(background,) * 3)
+        out.append(frame)
+    return out
+
+
+def _timed(images: Sequence[np.ndarray], times: np.ndarray):
+    from biometrics.frames import Frame
+
+    return [Frame(im, k, float(t)) for k, (im, t) in enumerate(zip(images, times, strict=True))]
+
+
+def answering_head(rgb: np.ndarray, landmarks5: np.ndarray, box: tuple[int, int, int, int], plan, *,
+                   fps: float = 8.0, latency: float = 0.35, amplitude: float = np.radians(40),
+                   extra_s: float = 1.6) -> list:
+    """Timed frames of the synthetic 3D head answering ``plan`` (a liveness ChallengePlan) ``latency``
+    seconds after each prompt: a stand-in for a person doing the challenge."""
+    times = frame_times(plan.duration_s + extra_s, fps)
+    starts = [p.at_s + latency for p in plan.prompts]
+    yaws = yaw_profile(plan_directions(plan), starts, times, amplitude)
+    return _timed(head_turn(rgb, landmarks5, box, yaws=yaws), times)
+
+
+def answering_photo(rgb: np.ndarray, plan, *, fps: float = 8.0, latency: float = 0.35,
+                    amplitude: float = np.radians(50), extra_s: float = 1.6, **photo_kw) -> list:
+    """Timed frames of a printed photo turned on cue, ``latency`` seconds after each prompt (the strongest
+    photo attacker: one who sees the prompts). ``photo_kw`` go to :func:`photo_attack` (bend, pitch, ...)."""
+    times = frame_times(plan.duration_s + extra_s, fps)
+    starts = [p.at_s + latency for p in plan.prompts]
+    # photo_attack turns the sheet the other way round from head_turn for the same sign
+    yaws = -yaw_profile(plan_directions(plan), starts, times, amplitude)
+    return _timed(photo_attack(rgb, yaws=yaws, **photo_kw), times)

@@ -24,9 +24,10 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
+from biometrics.decision import FaceDecision
 from biometrics.errors import BiometricsError
 from biometrics.frames import Frame
-from biometrics.liveness import LivenessChecker
+from biometrics.liveness import LivenessChecker, Prompt
 from biometrics.matcher import Matcher, Verdict
 from biometrics.portrait import decode_portrait
 from kiosk.adapters.base import Adapter, UpstreamError, UpstreamUnavailable
@@ -323,21 +324,29 @@ class CheckInSession:
             verdict = self._matcher.decide(portrait, self._frames())
         except BiometricsError as exc:
             raise _Stop(*biometric_failure(exc, Step.FACE)) from exc
+        if verdict.decision is FaceDecision.REFER:  # unsure after every round: a person compares the faces
+            raise _stop(Outcome.REFUSED, FailureKind.STAFF, "face.refer", Step.FACE,
+                        f"distance {verdict.distance:.3f} in the refer band ({verdict.threshold:.3f}, "
+                        f"{verdict.refer_threshold:.3f}]")
         if not verdict.match:
             raise _stop(Outcome.REFUSED, FailureKind.STAFF, "face.no_match", Step.FACE,
-                        f"distance {verdict.distance:.3f} above threshold {verdict.threshold:.3f}")
+                        f"distance {verdict.distance:.3f} above {verdict.refer_threshold:.3f}")
         return verdict
 
     def _live(self, run: _Run) -> str:
-        challenge = self._liveness.new_challenge()
-        self._emit(run, Step.LIVENESS, EventState.CHALLENGE, challenge.message_key, challenge=challenge.value)
+        plan = self._liveness.new_plan()  # random turns at random times, each shown as its time comes
+
+        def prompt(index: int, p: Prompt) -> None:
+            self._emit(run, Step.LIVENESS, EventState.CHALLENGE, p.challenge.message_key,
+                       challenge=p.challenge.value, prompt=index)
+
         try:
-            result = self._liveness.check(self._frames(), challenge)
+            result = self._liveness.check(self._frames(), plan, on_prompt=prompt)
         except BiometricsError as exc:
             raise _Stop(*biometric_failure(exc, Step.LIVENESS)) from exc
         if not result.passed:
             raise _stop(Outcome.REFUSED, FailureKind.FACE_REFUSED, "face.liveness_failed", Step.LIVENESS,
-                        f"liveness {challenge.value}: {result.reason}")
+                        f"liveness {plan.describe()}: {result.reason}")
         return "passed"
 
     def _frames(self) -> Iterator[Frame]:

@@ -36,8 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _evaluate(matcher, pairs) -> dict[str, Any]:
     from biometrics import errors
-    from biometrics.evaluation import distribution, equal_error_rate, error_rates, upper_bound_95
     from biometrics.portrait import load_portrait, read_image_rgb
+    from biometrics.rates import banded, distribution, equal_error_rate
 
     templates: dict[str, Any] = {}
     samples: dict[str, Any] = {}
@@ -69,21 +69,15 @@ def _evaluate(matcher, pairs) -> dict[str, Any]:
             continue
         v = matcher.compare(tpl, smp)
         (genuine if pair.same else impostor).append(v.distance)
-        correct = v.match == pair.same
-        rows.append({"portrait": pair.portrait, "live": pair.live, "same": pair.same, "status": 0 if v.match else 1,
-                     "distance": round(v.distance, 4), "match": v.match, "correct": correct})
-    thr = matcher.config.threshold
-    far, frr = error_rates(genuine, impostor, thr)
+        rows.append({"portrait": pair.portrait, "live": pair.live, "same": pair.same,
+                     "decision": v.decision.value, "match": v.match, "distance": round(v.distance, 4),
+                     "correct": v.match == pair.same})
+    rates = banded(genuine, impostor, matcher.bands, fta["genuine"], fta["impostor"])
     eer, eer_thr = equal_error_rate(genuine, impostor)
-    false_accepts = sum(1 for d in impostor if d <= thr)
-    false_rejects = sum(1 for d in genuine if d > thr)
     return {
-        "threshold": thr,
+        "bands": {"match_max": matcher.bands.match_max, "refer_max": matcher.bands.refer_max},
         "pairs": {"genuine": len(genuine), "impostor": len(impostor), "failed_to_acquire": fta},
-        "far": far, "frr": frr,
-        "false_accepts": false_accepts, "false_rejects": false_rejects,
-        "far_upper95": upper_bound_95(false_accepts, len(impostor)),
-        "frr_upper95": upper_bound_95(false_rejects, len(genuine)),
+        **rates.as_dict(),
         "eer": eer, "eer_threshold": eer_thr,
         "distances": {"genuine": distribution(genuine), "impostor": distribution(impostor)},
         "results": rows,
@@ -93,11 +87,11 @@ def _evaluate(matcher, pairs) -> dict[str, Any]:
 def _print_report(r: dict[str, Any]) -> None:
     for row in r["results"]:
         if row["status"] == 5:
-            print(f"  FTA   {row['portrait']} | {row['live']}: {row['where']} {row['reason']}")
+            print(f"  FTA      {row['portrait']} | {row['live']}: {row['where']} {row['reason']}")
         else:
             mark = "ok " if row["correct"] else "ERR"
             kind = "gen" if row["same"] else "imp"
-            print(f"  {mark} {kind} {row['distance']:.4f} {row['portrait']} | {row['live']}")
+            print(f"  {mark} {kind} {row['decision']:<8} {row['distance']:.4f} {row['portrait']} | {row['live']}")
     p = r["pairs"]
     print(f"pairs: {p['genuine']} genuine, {p['impostor']} impostor, failed to acquire {p['failed_to_acquire']}")
     for kind in ("genuine", "impostor"):
@@ -105,10 +99,18 @@ def _print_report(r: dict[str, Any]) -> None:
         if d["n"]:
             print(f"{kind:9s} distance: min {d['min']:.3f} p5 {d['p5']:.3f} median {d['median']:.3f} "
                   f"p95 {d['p95']:.3f} max {d['max']:.3f}")
-    print(f"threshold {r['threshold']:.3f}: FAR {r['far']:.4%} ({r['false_accepts']}/{p['impostor']}, 95% upper "
-          f"{r['far_upper95']:.2%}), FRR {r['frr']:.4%} ({r['false_rejects']}/{p['genuine']}, 95% upper "
-          f"{r['frr_upper95']:.2%})")
-    print(f"EER {r['eer']:.4%} at threshold {r['eer_threshold']:.3f}")
+    g, i = r["genuine"], r["impostor"]
+    print(f"bands: match <= {r['match_max']:.3f} < refer <= {r['refer_max']:.3f} < no_match")
+    print(f"  genuine:  {g['match']} match, {g['refer']} refer, {g['no_match']} no_match, "
+          f"{g['no_usable_face']} no usable face")
+    print(f"  impostor: {i['match']} match, {i['refer']} refer, {i['no_match']} no_match, "
+          f"{i['no_usable_face']} no usable face")
+    lo, hi = r["frr_ci95"]
+    print(f"FRR (refer and no usable face count against it) {r['frr']:.2%} (95% CI {lo:.2%}-{hi:.2%}), "
+          f"of which referred {r['genuine_refer_rate']:.2%}")
+    lo, hi = r["far_ci95"]
+    print(f"FAR (accepted impostors) {r['far']:.2%} (95% CI {lo:.2%}-{hi:.2%})")
+    print(f"EER {r['eer']:.2%} at threshold {r['eer_threshold']:.3f}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,7 +1,10 @@
 """``python -m kiosk verify``: chip portrait against a live image, video, image folder or camera.
 
-Exit status: 0 match, 1 no match, 2 usage error, 3 face models unavailable, 5 no usable face (the reason
-is printed: none_found, several_faces, too_small, too_blurred, bad_exposure, not_frontal, undecodable).
+The decision is banded: ``match`` (accept), ``refer`` (unsure: a person should compare the faces) or
+``no_match``; ``--json`` prints ``decision``, and ``match`` is true only for an accept.
+Exit status: 0 match, 1 no match, 6 refer, 2 usage error, 3 face models unavailable, 5 no usable face (the
+reason is printed: none_found, several_faces, too_small, too_blurred, bad_exposure, not_frontal,
+undecodable).
 With ``--pairs FILE.csv`` every row ``portrait,live[,same]`` is decided in one process and printed as one
 JSON object a line (exit 0 when every row ran, even if some did not match or had no usable face).
 """
@@ -16,7 +19,7 @@ from typing import Any
 
 from kiosk.errors import UsageError
 
-EXIT_MATCH, EXIT_NO_MATCH, EXIT_MODELS, EXIT_NO_FACE = 0, 1, 3, 5
+EXIT_MATCH, EXIT_NO_MATCH, EXIT_MODELS, EXIT_NO_FACE, EXIT_REFER = 0, 1, 3, 5, 6
 VIDEO_STEP = 3  # take every 3rd video frame (~10 per second at 30 fps) to span the decision window
 
 
@@ -26,7 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--live", help="live image, video file, image folder, or camera index")
     p.add_argument("--pairs", help="CSV of portrait,live[,same] rows: one JSON line per pair")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--threshold", type=float, help="decision threshold (default: the calibrated one)")
+    p.add_argument("--threshold", type=float, help="accept at or below this distance (default: the calibrated one)")
+    p.add_argument("--refer-threshold", type=float,
+                   help="refer up to this distance, refuse above (default: the calibrated one; "
+                        "equal to --threshold for no refer band)")
     p.add_argument("--frames", type=int, help="live frames examined (default 8)")
     p.set_defaults(func=run)
 
@@ -34,13 +40,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 def make_matcher(args: argparse.Namespace):
     from dataclasses import replace
 
+    from biometrics.decision import DecisionBands
     from biometrics.matcher import Matcher, MatcherConfig
 
     cfg = MatcherConfig()
-    if getattr(args, "threshold", None) is not None:
-        if not 0.0 < args.threshold < 2.0:
-            raise UsageError("--threshold must be between 0 and 2")
-        cfg = replace(cfg, threshold=args.threshold)
+    match_max = getattr(args, "threshold", None)
+    refer_max = getattr(args, "refer_threshold", None)
+    if match_max is not None or refer_max is not None:
+        match_max = cfg.bands.match_max if match_max is None else match_max
+        refer_max = max(cfg.bands.refer_max, match_max) if refer_max is None else refer_max
+        try:
+            cfg = replace(cfg, bands=DecisionBands(match_max, refer_max))
+        except ValueError as exc:
+            raise UsageError("--threshold and --refer-threshold must satisfy 0 < threshold <= refer threshold < 2"
+                             ) from exc
     if getattr(args, "frames", None) is not None:
         if args.frames < 1:
             raise UsageError("--frames must be at least 1")
@@ -66,7 +79,7 @@ def live_input(spec: str, max_frames: int):
 
 
 def decide_one(matcher, portrait_path: str, live_spec: str) -> dict[str, Any]:
-    """One decision as a JSON-able dict with ``status`` (0, 1 or 5). Raises UsageError for missing files."""
+    """One decision as a JSON-able dict with ``status`` (0, 1, 5 or 6). Raises UsageError for missing files."""
     from biometrics import errors
     from biometrics.portrait import load_portrait
 
@@ -78,16 +91,16 @@ def decide_one(matcher, portrait_path: str, live_spec: str) -> dict[str, Any]:
         with source:
             verdict = matcher.decide(portrait, source)
     except errors.NoUsableFace as exc:
-        return {"status": EXIT_NO_FACE, "match": False, "reason": exc.reason, "where": exc.where,
+        return {"status": EXIT_NO_FACE, "decision": None, "match": False, "reason": exc.reason, "where": exc.where,
                 "message_key": exc.message_key, "detail": exc.detail}
     except (errors.PortraitUndecodable, errors.ImageUndecodable) as exc:
         where = "portrait" if isinstance(exc, errors.PortraitUndecodable) else "live"
-        return {"status": EXIT_NO_FACE, "match": False, "reason": "undecodable", "where": where,
+        return {"status": EXIT_NO_FACE, "decision": None, "match": False, "reason": "undecodable", "where": where,
                 "message_key": exc.message_key, "detail": exc.detail}
     except errors.FrameSourceError as exc:
         raise UsageError(f"--live {live_spec}: {exc.detail}") from exc
     out = verdict.as_dict()
-    out["status"] = EXIT_MATCH if verdict.match else EXIT_NO_MATCH
+    out["status"] = {"match": EXIT_MATCH, "refer": EXIT_REFER}.get(verdict.decision.value, EXIT_NO_MATCH)
     return out
 
 
@@ -97,9 +110,10 @@ def _print(result: dict[str, Any], as_json: bool) -> None:
     elif result["status"] == EXIT_NO_FACE:
         print(f"no usable face in the {result['where']}: {result['reason']} ({result['detail']})")
     else:
-        word = "MATCH" if result["match"] else "NO MATCH"
+        word = result["decision"].upper().replace("_", " ")
         q = result["quality"]
-        print(f"{word}: distance {result['distance']:.3f} (threshold {result['threshold']:.3f}), "
+        print(f"{word}: distance {result['distance']:.3f} (accept <= {result['threshold']:.3f}, refer <= "
+              f"{result['refer_threshold']:.3f}), "
               f"frames used {result['frames_used']}/{result['frames_seen']}, face {q['face_px']}px, "
               f"{result['elapsed_s']:.3f} s")
 

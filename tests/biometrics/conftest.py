@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
-SHARED_FACES = Path(__file__).resolve().parents[2].parent / "shared" / "faces"
+# ../shared/faces beside the repository (as CI lays it out); KIOSK_SHARED_FACES points elsewhere (a worktree).
+SHARED_FACES = Path(os.environ.get("KIOSK_SHARED_FACES") or Path(__file__).resolve().parents[2].parent / "shared"
+                    / "faces")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""1:1 decisions: genuine and impostor pairs from PyPI-shipped images, quality gates, multi-frame."""
+"""1:1 decisions: genuine and impostor pairs from PyPI-shipped images, bands, quality gates, multi-frame."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from biometrics import errors
+from biometrics.decision import MATCH_MAX, REFER_MAX, DecisionBands, FaceDecision
 from biometrics.frames import ArraySource
-from biometrics.matcher import DEFAULT_THRESHOLD, Matcher, MatcherConfig, Verdict
+from biometrics.matcher import Matcher, MatcherConfig, Verdict
 from biometrics.portrait import Portrait, decode_portrait
 from biometrics.quality import QualityGates
 
@@ -20,9 +21,9 @@ def test_genuine_chip_portrait_vs_camera_like_frames(matcher, chip_bytes, live_f
     template = matcher.enroll(portrait)
     for frame in live_frames:
         v = matcher.decide(template, frame)
-        assert v.match, v.distance
-        assert v.distance < DEFAULT_THRESHOLD - 0.1
-        assert v.threshold == DEFAULT_THRESHOLD
+        assert v.decision is FaceDecision.MATCH and v.match, v.distance
+        assert v.distance < MATCH_MAX - 0.1
+        assert (v.threshold, v.refer_threshold) == (MATCH_MAX, REFER_MAX)
 
 
 def test_genuine_under_augmentations(matcher, chip_bytes, live_frames):
@@ -63,8 +64,8 @@ def test_impostor_portraits_are_rejected(engine, live_frames):
             continue
         v = m.compare(template, sample)
         decided += 1
-        assert not v.match, v.distance
-        assert v.distance > DEFAULT_THRESHOLD
+        assert v.decision is FaceDecision.NO_MATCH and not v.match, v.distance
+        assert v.distance > REFER_MAX
     assert decided >= 30
 
 
@@ -74,8 +75,10 @@ def test_verdict_fields(matcher, chip_bytes, live_frames):
     with pytest.raises(dataclasses.FrozenInstanceError):
         v.match = False  # type: ignore[misc]
     d = v.as_dict()
-    for key in ("match", "distance", "threshold", "quality", "elapsed_s", "timings", "frame_index"):
+    for key in ("decision", "match", "distance", "threshold", "refer_threshold", "quality", "elapsed_s",
+                "timings", "frame_index", "rounds"):
         assert key in d
+    assert d["decision"] == "match" and d["match"] is True
     assert d["quality"]["face_px"] >= 80
     assert v.elapsed_s > 0 and v.frames_used == 1
 
@@ -147,3 +150,32 @@ def test_small_portrait_is_upsampled(matcher, astronaut):
     small = cv2.resize(crop, (120, 160), interpolation=cv2.INTER_AREA)
     v = matcher.decide(Portrait.from_rgb(small), astronaut)
     assert v.match
+
+
+def test_bands_decide_each_side_of_each_limit():
+    bands = DecisionBands(0.5, 0.6)
+    assert [bands.decide(d) for d in (0.1, 0.5, 0.5001, 0.6, 0.61)] == [
+        FaceDecision.MATCH, FaceDecision.MATCH, FaceDecision.REFER, FaceDecision.REFER, FaceDecision.NO_MATCH]
+    assert DecisionBands.single(0.5).decide(0.51) is FaceDecision.NO_MATCH
+    assert FaceDecision.REFER == "refer" and str(FaceDecision.NO_MATCH) == "no_match"
+    for bad in ((0.6, 0.5), (0.0, 0.5), (0.5, 2.0)):
+        with pytest.raises(ValueError):
+            DecisionBands(*bad)
+
+
+def test_a_referred_decision_takes_another_round_of_frames(engine, chip_bytes, live_frames):
+    # A band so wide that the genuine distance is referred: the matcher looks at a second round, then stands.
+    m = Matcher(engine, MatcherConfig(bands=DecisionBands(0.01, 1.5), max_frames=3, refer_rounds=1))
+    v = m.decide(decode_portrait(chip_bytes), ArraySource(live_frames, fps=10))
+    assert v.decision is FaceDecision.REFER and not v.match
+    assert v.rounds == 2 and v.frames_seen == 6 and v.frames_used == 3
+    m = Matcher(engine, MatcherConfig(max_frames=3, refer_rounds=1))
+    v = m.decide(decode_portrait(chip_bytes), ArraySource(live_frames, fps=10))
+    assert v.decision is FaceDecision.MATCH and v.rounds == 1 and v.frames_seen == 3
+
+
+def test_a_small_live_face_is_detected_upsampled_and_matched(matcher, chip_bytes, astronaut):
+    # The whole 512 px astronaut shrunk to 256 px: a face of about 50 px, half that of a kiosk frame.
+    small = cv2.resize(astronaut, (256, 256), interpolation=cv2.INTER_AREA)
+    v = matcher.decide(decode_portrait(chip_bytes), small)
+    assert v.match and v.quality.face_px < 100 and "face_small" in v.notes

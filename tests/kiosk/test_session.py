@@ -259,10 +259,11 @@ def test_declining_consent_stops_before_the_camera_or_the_key(tmp_path: Path, ma
 def test_a_still_photo_fails_the_liveness_challenge(tmp_path: Path, matcher: Matcher) -> None:
     from biometrics.liveness import LivenessChecker
 
-    kiosk = Kiosk(tmp_path, matcher)
+    kiosk = Kiosk(tmp_path, matcher, camera=lambda: demo_frames(40))  # 4 s: the prompts are reached
     kiosk.session._liveness = LivenessChecker(matcher.engine)
-    result = kiosk.session.run()  # the demo camera is one still picture: no head turn, flat motion
+    result = kiosk.session.run()  # the demo camera is one still picture: no head turn
     assert (result.outcome, result.failure.kind, result.failed_step) == (
         REFUSED, FailureKind.FACE_REFUSED, Step.LIVENESS)
     challenge = [e for e in kiosk.events if e.state == EventState.CHALLENGE]
     assert challenge and challenge[0].message_key in ("face.liveness.turn_left", "face.liveness.turn_right")
+    assert challenge[0].data["prompt"] == 0
