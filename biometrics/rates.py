@@ -45,8 +45,8 @@ def equal_error_rate(genuine: Sequence[float], impostor: Sequence[float]) -> tup
 
 def roc(genuine: Sequence[float], impostor: Sequence[float],
         thresholds: Sequence[float] | None = None) -> list[tuple[float, float, float]]:
-    """(threshold, FAR, FRR) rows, by default at every 0.02 from 0.30 to 0.80."""
-    ts = np.round(np.arange(0.30, 0.8001, 0.02), 4) if thresholds is None else thresholds
+    """(threshold, FAR, FRR) rows, by default at every 0.01 from 0.30 to 0.80."""
+    ts = np.round(np.arange(0.30, 0.8001, 0.01), 4) if thresholds is None else thresholds
     return [(float(t), *error_rates(genuine, impostor, float(t))) for t in ts]
 
 

@@ -159,13 +159,16 @@ def screen_replay(frames: Sequence[np.ndarray], rng, *, screen_px: int = 360, ou
         big *= np.tile(stripes, (sh, sw, 1))[: big.shape[0], : big.shape[1]] * 2.2
         big = np.clip(big, 0, 255).astype(np.uint8)
         scale = 0.85 * min(w_out / big.shape[1], h_out / big.shape[0])
-        cx, cy = w_out / 2 + drift[0] * k / max(len(frames) - 1, 1), h_out / 2 + drift[1] * k / max(len(frames) - 1, 1)
-        bw, bh = big.shape[1] * scale, big.shape[0] * scale
-        src = np.float32([[0, 0], [big.shape[1], 0], [big.shape[1], big.shape[0]], [0, big.shape[0]]])
-        dst = np.float32([[cx - bw / 2, cy - bh / 2 * (1 - tilt)], [cx + bw / 2, cy - bh / 2 * (1 + tilt)],
-                          [cx + bw / 2, cy + bh / 2 * (1 + tilt)], [cx - bw / 2, cy + bh / 2 * (1 - tilt)]])
+        # the camera's lens and sensor average the sub-pixels (area resampling), at a slightly odd scale
+        shown = cv2.resize(big, (round(big.shape[1] * scale), round(big.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+        sh2, sw2 = shown.shape[:2]
+        cx = w_out / 2 + drift[0] * k / max(len(frames) - 1, 1)
+        cy = h_out / 2 + drift[1] * k / max(len(frames) - 1, 1)
+        src = np.float32([[0, 0], [sw2, 0], [sw2, sh2], [0, sh2]])
+        dst = np.float32([[cx - sw2 / 2, cy - sh2 / 2 * (1 - tilt)], [cx + sw2 / 2, cy - sh2 / 2 * (1 + tilt)],
+                          [cx + sw2 / 2, cy + sh2 / 2 * (1 + tilt)], [cx - sw2 / 2, cy + sh2 / 2 * (1 - tilt)]])
         m = cv2.getPerspectiveTransform(src, dst)
-        frame = cv2.warpPerspective(big, m, (w_out, h_out), flags=cv2.INTER_AREA, borderValue=(background,) * 3)
+        frame = cv2.warpPerspective(shown, m, (w_out, h_out), flags=cv2.INTER_LINEAR, borderValue=(background,) * 3)
         out.append(frame)
     return out
 

@@ -1,8 +1,14 @@
-"""``python -m kiosk evaluate``: FAR, FRR and EER of the face matcher on labelled pairs.
+"""``python -m kiosk evaluate``: the face matcher's banded rates, the calibration report, and liveness.
 
-    python -m kiosk evaluate --pairs FILE.csv [--json] [--threshold T]
-        rows portrait,live,same (same = yes/no); prints per-pair results, the genuine and impostor
-        distance distributions, FAR/FRR at the threshold and the EER.
+    python -m kiosk evaluate --pairs FILE.csv [--json] [--threshold T] [--refer-threshold T]
+        rows portrait,live,same (same = yes/no); prints per-pair decisions, the genuine and impostor
+        distance distributions, how many pairs fall in each band, FRR (refer counted) and FAR with exact
+        95% intervals, and the EER.
+    python -m kiosk evaluate --calibration-report docs/face-calibration.md --faces DIR [--video FILE
+            --video-person NAME --video-frames START:END] [--no-liveness]
+        builds the chip-like sets in memory, measures each change and liveness, and writes the report.
+    python -m kiosk evaluate --liveness --faces DIR [--video FILE --video-frames START:END] [--json]
+        APCER per attack species and BPCER, on attacks synthesised from the photos (and the video).
     python -m kiosk evaluate --make-chip-like PHOTO --out PORTRAIT.jp2
         an ICAO-style crop, <= 240x320, JPEG 2000 at 8-20 KB, as a chip's DG2 would hold.
     python -m kiosk evaluate --build-pairs PHOTO_DIR --out DIR [--variants N]
@@ -27,9 +33,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     mode.add_argument("--pairs", help="CSV of portrait,live,same rows")
     mode.add_argument("--make-chip-like", metavar="PHOTO", help="write a chip-like JPEG 2000 portrait")
     mode.add_argument("--build-pairs", metavar="PHOTO_DIR", help="build a chip-like pair set from photos")
+    mode.add_argument("--calibration-report", metavar="FILE.md", help="measure and write the calibration report")
+    mode.add_argument("--liveness", action="store_true", help="APCER/BPCER of the liveness check")
+    p.add_argument("--faces", help="folder of photos named person_N.jpg (--calibration-report, --liveness)")
+    p.add_argument("--video", help="a video of one person (--calibration-report, --liveness)")
+    p.add_argument("--video-person", help="who is in the video, as in the photo names (e.g. lin_manuel_miranda)")
+    p.add_argument("--video-frames", default="0:100000", help="START:END frames of the video to use")
+    p.add_argument("--no-liveness", action="store_true", help="leave liveness out of the report")
     p.add_argument("--out", help="output file (--make-chip-like) or folder (--build-pairs)")
     p.add_argument("--variants", type=int, default=2, help="camera-like variants per photo (--build-pairs)")
-    p.add_argument("--threshold", type=float, help="decision threshold (default: the calibrated one)")
+    p.add_argument("--threshold", type=float, help="accept at or below this distance (default: the calibrated one)")
+    p.add_argument("--refer-threshold", type=float, help="refer up to this distance (default: the calibrated one)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -113,10 +127,95 @@ def _print_report(r: dict[str, Any]) -> None:
     print(f"EER {r['eer']:.2%} at threshold {r['eer_threshold']:.3f}")
 
 
+def _frames_range(spec: str) -> tuple[int, int]:
+    try:
+        start, end = (int(x) for x in spec.split(":"))
+    except ValueError as exc:
+        raise UsageError(f"--video-frames {spec}: expected START:END") from exc
+    if not 0 <= start < end:
+        raise UsageError(f"--video-frames {spec}: expected 0 <= START < END")
+    return start, end
+
+
+def _inputs(args: argparse.Namespace) -> tuple[Path, Path | None]:
+    if not args.faces or not Path(args.faces).is_dir():
+        raise UsageError("--faces DIR (a folder of photos named person_N.jpg) is required")
+    video = Path(args.video) if args.video else None
+    if video is not None and not video.is_file():
+        raise UsageError(f"--video {args.video}: no such file")
+    return Path(args.faces), video
+
+
+def _liveness(args: argparse.Namespace, faces: Path, video: Path | None) -> dict[str, Any]:
+    from biometrics import pad_eval
+    from biometrics.engine import FaceEngine
+    from biometrics.frames import IMAGE_SUFFIXES
+    from biometrics.portrait import demo_face_rgb, read_image_rgb
+
+    names = sorted(p.name for p in faces.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and "group" not in p.name
+                   and p.stem.endswith("_1"))  # one photo a person
+    photos = [demo_face_rgb()] + [read_image_rgb(faces / n) for n in names]
+    trials = pad_eval.evaluate(FaceEngine.default(), photos, video=video,
+                               video_range=_frames_range(args.video_frames), names=["astronaut", *names])
+    return pad_eval.summarise(trials)
+
+
+def _calibration_report(args: argparse.Namespace) -> int:
+    import shlex
+
+    from biometrics.calibration import run_all
+    from biometrics.chiplike import photo_set, video_set
+    from biometrics.engine import FaceEngine
+    from biometrics.matcher import Matcher
+    from kiosk.commands.face_report import render
+
+    faces, video = _inputs(args)
+    if video is not None and not args.video_person:
+        raise UsageError("--video needs --video-person NAME")
+    engine = FaceEngine.default()
+    sets = [photo_set(faces, engine)]
+    described = {"photos": (f"every photo of `{faces.name}/` (group photos left out) as a chip portrait (ICAO crop "
+                            "240×320, JPEG 2000 ~10 KB) against 5 webcam-like frames (480–640 px, exposure, white "
+                            "balance, rotation, blur, noise, JPEG) of each *other* photo; genuine when the "
+                            "person is the same")}
+    if video is not None:
+        start, end = _frames_range(args.video_frames)
+        sets.append(video_set(faces, video, args.video_person, engine, end_frame=end, frames=5))
+        described["video"] = (f"every chip portrait against runs of 5 consecutive frames (every 3rd) of "
+                              f"`{video.name}` frames {start}–{end}, a real camera recording of "
+                              f"{args.video_person} (genuine for his portrait, impostor for the others)")
+    results = run_all(sets, Matcher(engine))
+    from biometrics.decision import DecisionBands
+
+    summaries = [r.summary(DecisionBands()) for r in results]
+    pad = None if args.no_liveness else _liveness(args, faces, video)
+    command = "python -m kiosk evaluate " + " ".join(
+        shlex.quote(a) for a in (["--calibration-report", args.calibration_report, "--faces", str(faces)]
+                                 + (["--video", str(video), "--video-person", args.video_person, "--video-frames",
+                                     args.video_frames] if video else [])))
+    Path(args.calibration_report).write_text(render(summaries, pad, command=command, sets=described),
+                                             encoding="utf-8")
+    print(f"{args.calibration_report}: written")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from biometrics.errors import BiometricsError, ModelsUnavailable
 
     try:
+        if args.calibration_report:
+            return _calibration_report(args)
+        if args.liveness:
+            summary = _liveness(args, *_inputs(args))
+            if args.json:
+                print(json.dumps(summary))
+            else:
+                for species, v in summary.items():
+                    word = "APCER" if v["kind"] == "attack" else "BPCER"
+                    lo, hi = v["ci95"]
+                    print(f"{species:<22} {word} {v['rate']:.1%} ({v['errors']}/{v['presentations']}, 95% CI "
+                          f"{lo:.1%}-{hi:.1%})  {v['reasons']}")
+            return 0
         if args.make_chip_like:
             from biometrics.portrait import make_chip_like, read_image_rgb
 
