@@ -41,7 +41,7 @@ def variants(bands: DecisionBands | None = None) -> list[Variant]:
     jitter = replace(fused, portrait_jitters=PORTRAIT_JITTERS_TRIED)
     return [
         Variant("baseline", "one frame; live faces below 80 px refused", base, 1),
-        Variant("small_faces", "+ upsampled detection and upscaled crops for faces below 100 px; "
+        Variant("small_faces", "+ upsampled detection and upscaled crops for faces below 80 px; "
                 "live gate 40 px", small, 1),
         Variant("fused", f"+ best {fused.top_k} of 5 frames fused (mean distance): the defaults", fused, 5),
         Variant("portrait_jitter", f"+ portrait encoded as the mean of {PORTRAIT_JITTERS_TRIED} jittered "

@@ -79,6 +79,12 @@ class LiveCapture:
     def frames_seen(self) -> int:
         return self._seen
 
+    @property
+    def has_sample(self) -> bool:
+        """At least one frame has passed the gates and been encoded."""
+        with self._lock:
+            return any(c.encoding is not None for c in self._ranked)
+
     def offer(self, frame: Frame) -> None:
         """Detect, gate and rank one frame; encode it if it is among the best ``top_k``."""
         t0 = self._clock()

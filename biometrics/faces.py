@@ -13,7 +13,7 @@ from biometrics.errors import NoFaceFound, SeveralFaces
 DETECT_MAX_SIDE = 800  # larger images are shrunk before HOG detection (speed); boxes are mapped back
 SECOND_FACE_MIN_SCORE = 0.5  # weaker detections are ignored when counting faces (HOG false positives)
 SECOND_FACE_SIZE_RATIO = 0.6  # a second face this big relative to the main one makes the scene ambiguous
-SMALL_FACE_PX = 100  # below this the HOG box is coarse: detect again upsampled, and encode from an upscaled crop
+SMALL_FACE_PX = 80  # below this (the HOG window) the box is coarse: detect again upsampled, encode upscaled
 ENCODE_FACE_PX = 160  # a small face's crop is upscaled so the face is about this high before encoding
 
 

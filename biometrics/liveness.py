@@ -88,7 +88,7 @@ class LivenessConfig:
     baseline_s: float = 0.35  # the yaw just before a prompt is the reference for its turn ...
     max_pre_motion: float = 0.12  # ... and the head must be about still then (yaw-ratio range)
     max_frames: int = 90
-    planar_residual: float = 0.018  # median homography residual / face width below which motion is planar
+    planar_residual: float = 0.012  # median homography residual / face width below which motion is planar
     min_points: int = 12
     mirrored: bool = False
 

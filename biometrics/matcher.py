@@ -161,7 +161,9 @@ class Matcher:
         """Encode the chip portrait. Raises :class:`~biometrics.errors.NoUsableFace` (``where="portrait"``)."""
         t0 = self._clock()
         rgb = portrait.rgb if isinstance(portrait, Portrait) else as_rgb(portrait)
-        obs = find_main_face(self.engine, rgb, where="portrait", small_faces=self.config.small_faces)
+        # an ICAO portrait's face is frontal and centred: the first box found is good enough for the
+        # landmarks (no second, upsampled detection: the portrait is encoded after the read, on the clock)
+        obs = find_main_face(self.engine, rgb, where="portrait", small_faces=False)
         q = measure(rgb, obs)
         check(q, self.config.portrait_gates, where="portrait")
         view, box = encoding_view(rgb, obs.detection, self.config.small_faces)

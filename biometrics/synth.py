@@ -137,39 +137,34 @@ def frame_times(duration_s: float, fps: float) -> np.ndarray:
     return np.arange(0.0, duration_s, 1.0 / fps)
 
 
-def screen_replay(frames: Sequence[np.ndarray], rng, *, screen_px: int = 360, out_size: tuple[int, int] = OUT_SIZE,
+def screen_replay(frames: Sequence[np.ndarray], rng, *, out_size: tuple[int, int] = OUT_SIZE,
                   background: int = 60) -> list[np.ndarray]:
-    """A video shown on a phone held in front of the camera: each frame shrunk to the screen's resolution,
-    with the screen's pixel grid (dark gaps between RGB stripes), its gamma and a cool white point, then
-    warped into the camera frame with a slowly drifting hand-held pose and resampled (which makes moiré)."""
+    """A video played on a phone held in front of the camera: each frame as an emitting screen (gamma, a
+    cool white point, a faint moiré of the pixel grid beating with the camera's sensor, a glare band), set
+    in the camera frame at 85% of its height with a slowly drifting hand-held pose."""
     w_out, h_out = out_size
-    out = []
     drift = np.array([rng.uniform(-20, 20), rng.uniform(-10, 10)])
     tilt = rng.uniform(-0.08, 0.08)
+    fx, fy, phase = rng.uniform(0.08, 0.2), rng.uniform(0.05, 0.15), rng.uniform(0, 2 * np.pi)
+    out = []
     for k, img in enumerate(frames):
         h, w = img.shape[:2]
-        sh = screen_px
+        sh = round(0.85 * h_out)
         sw = round(w * sh / h)
         scr = cv2.resize(np.ascontiguousarray(img), (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
-        scr = 255.0 * (scr / 255.0) ** 0.9 * np.array([0.92, 0.97, 1.05], np.float32)
-        big = np.repeat(np.repeat(scr, 3, axis=0), 3, axis=1)  # each screen pixel as 3x3 sub-pixels
-        stripes = np.zeros((3, 3, 3), np.float32)
-        for c in range(3):
-            stripes[0:2, c, c] = 1.0  # R, G, B columns; the third row is the dark gap between pixel rows
-        big *= np.tile(stripes, (sh, sw, 1))[: big.shape[0], : big.shape[1]] * 2.2
-        big = np.clip(big, 0, 255).astype(np.uint8)
-        scale = 0.85 * min(w_out / big.shape[1], h_out / big.shape[0])
-        # the camera's lens and sensor average the sub-pixels (area resampling), at a slightly odd scale
-        shown = cv2.resize(big, (round(big.shape[1] * scale), round(big.shape[0] * scale)), interpolation=cv2.INTER_AREA)
-        sh2, sw2 = shown.shape[:2]
-        cx = w_out / 2 + drift[0] * k / max(len(frames) - 1, 1)
-        cy = h_out / 2 + drift[1] * k / max(len(frames) - 1, 1)
-        src = np.float32([[0, 0], [sw2, 0], [sw2, sh2], [0, sh2]])
-        dst = np.float32([[cx - sw2 / 2, cy - sh2 / 2 * (1 - tilt)], [cx + sw2 / 2, cy - sh2 / 2 * (1 + tilt)],
-                          [cx + sw2 / 2, cy + sh2 / 2 * (1 + tilt)], [cx - sw2 / 2, cy + sh2 / 2 * (1 - tilt)]])
+        ys, xs = np.mgrid[0:sh, 0:sw].astype(np.float32)
+        moire = 1.0 + 0.04 * np.sin(fx * xs + fy * ys + phase)
+        glare = 25.0 * np.exp(-(((xs - 0.7 * sw) / (0.15 * sw)) ** 2))
+        scr = 255.0 * (scr / 255.0) ** 0.85 * np.array([0.93, 0.98, 1.06], np.float32)
+        scr = np.clip(scr * moire[..., None] + glare[..., None], 0, 255).astype(np.uint8)
+        t = k / max(len(frames) - 1, 1)
+        cx, cy = w_out / 2 + drift[0] * t, h_out / 2 + drift[1] * t
+        src = np.float32([[0, 0], [sw, 0], [sw, sh], [0, sh]])
+        dst = np.float32([[cx - sw / 2, cy - sh / 2 * (1 - tilt)], [cx + sw / 2, cy - sh / 2 * (1 + tilt)],
+                          [cx + sw / 2, cy + sh / 2 * (1 + tilt)], [cx - sw / 2, cy + sh / 2 * (1 - tilt)]])
         m = cv2.getPerspectiveTransform(src, dst)
-        frame = cv2.warpPerspective(shown, m, (w_out, h_out), flags=cv2.INTER_LINEAR, borderValue=(background,) * 3)
-        out.append(frame)
+        out.append(cv2.warpPerspective(scr, m, (w_out, h_out), flags=cv2.INTER_LINEAR,
+                                       borderValue=(background,) * 3))
     return out
 
 

@@ -24,6 +24,9 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
+from biometrics.capture import LiveCapture
 from biometrics.decision import FaceDecision
 from biometrics.errors import BiometricsError
 from biometrics.frames import Frame
@@ -78,6 +81,7 @@ class SessionResult:
     warnings: tuple[str, ...] = ()
     failure: Failure | None = None
     evidence: Evidence | None = None  # how the person was verified (statuses and a distance, nothing personal)
+    face_review: FaceReview | None = None  # a face referred to staff: what they compare (in memory only)
 
     @property
     def total_s(self) -> float:
@@ -95,6 +99,17 @@ class SessionResult:
     @property
     def params(self) -> Mapping[str, str]:
         return _NO_DATA if self.failure is None else self.failure.params
+
+
+@dataclass(frozen=True, eq=False)
+class FaceReview:
+    """For a face the matcher could not decide: the chip portrait and the best live frame, to be shown side by
+    side on the operator panel for a person's decision. Held in memory by the result only; never stored,
+    logged or sent, and gone when the screen moves on to the next person."""
+
+    portrait: np.ndarray = field(repr=False)
+    live: np.ndarray = field(repr=False)
+    distance: float
 
 
 class _Stop(Exception):
@@ -136,10 +151,15 @@ class _Run:
     liveness: str = "not_checked"
     decision: Decision | None = None
     evidence: Evidence | None = None
+    capture: LiveCapture | None = None  # the camera's frames ranked and encoded while the chip is read
+    face_deadline: float = 0.0  # the face step's time runs from the capture's start
+    review: FaceReview | None = None
 
     def forget(self) -> None:
+        if self.capture is not None:
+            self.capture.stop()
         self.context.clear()
-        self.qr = self.face = self.decision = None
+        self.qr = self.face = self.decision = self.capture = self.review = None
 
 
 class CheckInSession:
@@ -196,7 +216,7 @@ class CheckInSession:
             self._audit.record(run.ref, failure.step, stop.outcome, detail=failure.detail or failure.message_key,
                                profile=self.config.profile)
             return SessionResult(run.ref, stop.outcome, failure.message_key, tuple(run.timings),
-                                 decision=run.decision, failure=failure)
+                                 decision=run.decision, failure=failure, face_review=run.review)
         except Exception:  # the outermost guard: log for staff, return to idle
             log.exception("check-in %s failed unexpectedly in step %s", run.ref, run.step)
             step = run.step or Step.CARD
@@ -215,10 +235,14 @@ class CheckInSession:
                 self._step(run, Step.CONSENT, self._ask_consent)
             data = self._read_with_retries(run, connection)
             self._step(run, Step.TRUST, lambda: self._trust(run, data))
+        except BaseException:
+            if run.capture is not None:
+                run.capture.stop()  # the card was removed or refused: the camera stops at once
+            raise
         finally:
             connection.close()
         if self.face_check:
-            run.face = self._step(run, Step.FACE, lambda: self._face(data))
+            run.face = self._step(run, Step.FACE, lambda: self._face(run, data))
             if self._liveness is not None:
                 run.liveness = self._step(run, Step.LIVENESS, lambda: self._live(run))
         person = _person(data)
@@ -276,6 +300,7 @@ class CheckInSession:
         for attempt in range(self.config.retries + 1):
             key_input = self._step(run, Step.KEY, lambda attempt=attempt: self._key(attempt))
             run.qr = key_input.qr
+            self._start_capture(run)  # the key is known, so the camera is free of the QR code
             try:
                 return self._step(run, Step.CHIP, lambda key=key_input.key: self._read(connection, key))
             except _Stop as stop:
@@ -315,16 +340,33 @@ class CheckInSession:
             raise _stop(Outcome.REFUSED, FailureKind.STAFF, "trust.qr_mismatch", Step.TRUST,
                         "the QR code does not match the chip (ID, name or birth date)")
 
-    def _face(self, data: CardData) -> Verdict:
+    def _start_capture(self, run: _Run) -> None:
+        """Rank, detect and encode the camera's frames on another thread while the chip is read (after
+        consent, which the card step asked for)."""
+        if run.capture is None and self.face_check:
+            run.face_deadline = self._clock() + self.config.face_timeout_s
+            run.capture = self._matcher.capture()
+            run.capture.start(self._frames(run.face_deadline), max_frames=self.config.max_frames)
+
+    def _face(self, run: _Run, data: CardData) -> Verdict:
         if data.portrait is None:
             raise _stop(Outcome.REFUSED, FailureKind.FACE_REFUSED, "face.portrait_undecodable", Step.FACE,
                         "the chip has no portrait (DG2)")
+        self._start_capture(run)
+        capture = run.capture
         try:
             portrait = decode_portrait(data.portrait.image)
-            verdict = self._matcher.decide(portrait, self._frames())
+            template = self._matcher.enroll(portrait)  # with the live side ready, all that is left
+            if capture.has_sample:
+                capture.stop()  # the frames taken during the read will do; else look until a face comes
+            capture.wait()
+            verdict = self._matcher.conclude(template, capture, self._frames(run.face_deadline))
         except BiometricsError as exc:
             raise _Stop(*biometric_failure(exc, Step.FACE)) from exc
+        finally:
+            capture.stop()
         if verdict.decision is FaceDecision.REFER:  # unsure after every round: a person compares the faces
+            run.review = FaceReview(portrait.rgb, capture.sample().best_frame, verdict.distance)
             raise _stop(Outcome.REFUSED, FailureKind.STAFF, "face.refer", Step.FACE,
                         f"distance {verdict.distance:.3f} in the refer band ({verdict.threshold:.3f}, "
                         f"{verdict.refer_threshold:.3f}]")
@@ -349,9 +391,9 @@ class CheckInSession:
                         f"liveness {plan.describe()}: {result.reason}")
         return "passed"
 
-    def _frames(self) -> Iterator[Frame]:
-        """Camera frames until the face step's deadline, or until cancelled."""
-        deadline = self._clock() + self.config.face_timeout_s
+    def _frames(self, deadline: float | None = None) -> Iterator[Frame]:
+        """Camera frames until ``deadline`` (by default the face step's time from now), or until cancelled."""
+        deadline = self._clock() + self.config.face_timeout_s if deadline is None else deadline
         for frame in self._camera():
             if self._cancel.is_set() or self._clock() > deadline:
                 return
