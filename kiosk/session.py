@@ -152,7 +152,6 @@ class _Run:
     decision: Decision | None = None
     evidence: Evidence | None = None
     capture: LiveCapture | None = None  # the camera's frames ranked and encoded while the chip is read
-    face_deadline: float = 0.0  # the face step's time runs from the capture's start
     review: FaceReview | None = None
 
     def forget(self) -> None:
@@ -344,9 +343,8 @@ class CheckInSession:
         """Rank, detect and encode the camera's frames on another thread while the chip is read (after
         consent, which the card step asked for)."""
         if run.capture is None and self.face_check:
-            run.face_deadline = self._clock() + self.config.face_timeout_s
             run.capture = self._matcher.capture()
-            run.capture.start(self._frames(run.face_deadline), max_frames=self.config.max_frames)
+            run.capture.start(self._frames(), max_frames=self.config.max_frames)
 
     def _face(self, run: _Run, data: CardData) -> Verdict:
         if data.portrait is None:
@@ -360,7 +358,10 @@ class CheckInSession:
             if capture.has_sample:
                 capture.stop()  # the frames taken during the read will do; else look until a face comes
             capture.wait()
-            verdict = self._matcher.conclude(template, capture, self._frames(run.face_deadline))
+            if not capture.has_sample:  # no face while the chip was read (or the key took long): look now
+                capture.consume(self._frames(), max_frames=self.config.max_frames,
+                                window_s=self._matcher.config.window_s)
+            verdict = self._matcher.conclude(template, capture, self._frames())
         except BiometricsError as exc:
             raise _Stop(*biometric_failure(exc, Step.FACE)) from exc
         finally:
@@ -391,9 +392,9 @@ class CheckInSession:
                         f"liveness {plan.describe()}: {result.reason}")
         return "passed"
 
-    def _frames(self, deadline: float | None = None) -> Iterator[Frame]:
-        """Camera frames until ``deadline`` (by default the face step's time from now), or until cancelled."""
-        deadline = self._clock() + self.config.face_timeout_s if deadline is None else deadline
+    def _frames(self) -> Iterator[Frame]:
+        """Camera frames until the face step's time from now is up, or until cancelled."""
+        deadline = self._clock() + self.config.face_timeout_s
         for frame in self._camera():
             if self._cancel.is_set() or self._clock() > deadline:
                 return

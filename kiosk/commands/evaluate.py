@@ -160,6 +160,14 @@ def _liveness(args: argparse.Namespace, faces: Path, video: Path | None) -> dict
     return pad_eval.summarise(trials)
 
 
+def _shown(path: Path) -> str:
+    """A path as the report shows it: the team's photos as they lie beside a checkout (``../shared/faces``)."""
+    parts = path.resolve().parts
+    if "shared" in parts:
+        return str(Path("..", *parts[parts.index("shared"):]))
+    return str(path)
+
+
 def _calibration_report(args: argparse.Namespace) -> int:
     import shlex
 
@@ -190,8 +198,8 @@ def _calibration_report(args: argparse.Namespace) -> int:
     summaries = [r.summary(DecisionBands()) for r in results]
     pad = None if args.no_liveness else _liveness(args, faces, video)
     command = "python -m kiosk evaluate " + " ".join(
-        shlex.quote(a) for a in (["--calibration-report", args.calibration_report, "--faces", str(faces)]
-                                 + (["--video", str(video), "--video-person", args.video_person, "--video-frames",
+        shlex.quote(a) for a in (["--calibration-report", args.calibration_report, "--faces", _shown(faces)]
+                                 + (["--video", _shown(video), "--video-person", args.video_person, "--video-frames",
                                      args.video_frames] if video else [])))
     Path(args.calibration_report).write_text(render(summaries, pad, command=command, sets=described),
                                              encoding="utf-8")

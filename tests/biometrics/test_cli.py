@@ -52,8 +52,18 @@ def files(tmp_path_factory, chip_bytes, live_frames, astronaut, matcher):
 def test_verify_match_exit_0_json(files, capsys):
     rc = _run(["verify", "--portrait", str(files / "chip.jp2"), "--live", str(files / "live.jpg"), "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert rc == 0 and out["match"] is True
-    assert set(out) >= {"match", "distance", "threshold", "quality", "elapsed_s"}
+    assert rc == 0 and out["match"] is True and out["decision"] == "match"
+    assert set(out) >= {"decision", "match", "distance", "threshold", "refer_threshold", "quality", "elapsed_s"}
+
+
+def test_verify_refer_exit_6_and_match_false(files, capsys):
+    rc = _run(["verify", "--portrait", str(files / "chip.jp2"), "--live", str(files / "live.jpg"), "--json",
+               "--threshold", "0.01", "--refer-threshold", "1.5"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 6 and out["decision"] == "refer" and out["match"] is False
+    assert (out["threshold"], out["refer_threshold"]) == (0.01, 1.5)
+    assert _run(["verify", "--portrait", str(files / "chip.jp2"), "--live", str(files / "live.jpg"),
+                 "--threshold", "0.7", "--refer-threshold", "0.6"]) == 2
 
 
 def test_verify_folder_as_camera(files, capsys):
@@ -71,7 +81,8 @@ def test_verify_no_match_exit_1(files, tmp_path, capsys, engine):
     other_chip.write_bytes(make_chip_like(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), engine))
     rc = _run(["verify", "--portrait", str(other_chip), "--live", str(files / "live.jpg"), "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert rc == 1 and out["match"] is False and out["distance"] > out["threshold"]
+    assert rc == 1 and out["match"] is False and out["decision"] == "no_match"
+    assert out["distance"] > out["refer_threshold"]
 
 
 @pytest.mark.parametrize(
@@ -115,6 +126,15 @@ def test_evaluate_pairs_and_make_chip_like(files, tmp_path, capsys):
     assert _run(["evaluate", "--pairs", str(csv), "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
     assert r["pairs"]["genuine"] == 2 and r["frr"] == 0.0 and len(r["results"]) == 2
+    assert r["genuine"] == {"match": 2, "refer": 0, "no_match": 0, "no_usable_face": 0}
+    assert [x["decision"] for x in r["results"]] == ["match", "match"] and r["far_ci95"][1] != r["far_ci95"][1]
+
+
+def test_evaluate_liveness_and_report_need_photos(tmp_path):
+    assert _run(["evaluate", "--liveness"]) == 2
+    assert _run(["evaluate", "--calibration-report", str(tmp_path / "r.md"), "--faces", str(tmp_path / "no")]) == 2
+    assert _run(["evaluate", "--calibration-report", str(tmp_path / "r.md"), "--faces", str(tmp_path),
+                 "--video", str(tmp_path / "none.mp4")]) == 2
 
 
 def test_evaluate_bad_csv_exit_2(tmp_path):
@@ -126,4 +146,4 @@ def test_evaluate_bad_csv_exit_2(tmp_path):
 def test_bench_face_runs(capsys):
     assert _run(["bench", "face", "--repeat", "1", "--frames", "3", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["one_to_one_median_s"] > 0 and out["multi_frame_median_s"] > 0
+    assert out["one_to_one_median_s"] > 0 and out["multi_frame_median_s"] > 0 and out["after_read_median_s"] > 0
