@@ -88,13 +88,15 @@ def photo_set(folder: str | Path, engine: FaceEngine, *, frames: int = 5, seed: 
     return ChipLikeSet("photos", portraits, people, tuple(attempts), tuple(skipped))
 
 
-def video_set(folder: str | Path, video: str | Path, person: str, engine: FaceEngine, *, end_frame: int,
-              frames: int = 8, step: int = 3, exclude: Sequence[str] = ("group",)) -> ChipLikeSet:
-    """Every photo's portrait against runs of ``frames`` consecutive video frames (every ``step``-th) up to
-    ``end_frame``, all labelled as ``person`` (the caller knows who is in front of the camera there)."""
+def video_set(folder: str | Path, video: str | Path, person: str, engine: FaceEngine, *,
+              frame_range: tuple[int, int], frames: int = 8, step: int = 3,
+              exclude: Sequence[str] = ("group",)) -> ChipLikeSet:
+    """Every photo's portrait against runs of ``frames`` consecutive video frames (every ``step``-th) in
+    ``frame_range``, all labelled as ``person`` (the caller knows who is in front of the camera there)."""
     portraits, people, skipped = _portraits(_photos(Path(folder), exclude), engine)
+    start, end = frame_range
     with VideoFileSource(video, step=step) as source:
-        shots = [f for f in source if f.index < end_frame]
+        shots = [f for f in source if start <= f.index < end]
     attempts = tuple(
         Attempt(f"{Path(video).stem}@{shots[i].index}", person, tuple(shots[i:i + frames]), Path(video).stem)
         for i in range(0, len(shots) - frames + 1, frames)

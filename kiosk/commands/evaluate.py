@@ -182,13 +182,13 @@ def _calibration_report(args: argparse.Namespace) -> int:
         raise UsageError("--video needs --video-person NAME")
     engine = FaceEngine.default()
     sets = [photo_set(faces, engine)]
-    described = {"photos": (f"every photo of `{faces.name}/` (group photos left out) as a chip portrait (ICAO crop "
+    described = {"photos": (f"every photo of `{_shown(faces)}/` (group photos left out) as a chip portrait (ICAO crop "
                             "240×320, JPEG 2000 ~10 KB) against 5 webcam-like frames (480–640 px, exposure, white "
                             "balance, rotation, blur, noise, JPEG) of each *other* photo; genuine when the "
                             "person is the same")}
     if video is not None:
         start, end = _frames_range(args.video_frames)
-        sets.append(video_set(faces, video, args.video_person, engine, end_frame=end, frames=5))
+        sets.append(video_set(faces, video, args.video_person, engine, frame_range=(start, end), frames=5))
         described["video"] = (f"every chip portrait against runs of 5 consecutive frames (every 3rd) of "
                               f"`{video.name}` frames {start}–{end}, a real camera recording of "
                               f"{args.video_person} (genuine for his portrait, impostor for the others)")
