@@ -1,7 +1,8 @@
 """Live capture: frames in, the best faces' encodings out, on the caller's thread or a background one.
 
-The camera's frames are detected, measured against the quality gates and ranked; the best ``top_k`` are
-encoded as soon as they enter the ranking, so that when the portrait is ready only the comparison remains.
+The camera's frames are detected, measured against the quality gates and ranked; at the end of each round
+of frames the best ``top_k`` are encoded (only those: a frame that drops out of the ranking is never
+encoded), so that when the portrait is ready only the comparison remains.
 The kiosk runs this while the chip is read (:meth:`LiveCapture.start`) and stops it at once when the card
 is removed or the read fails (:meth:`LiveCapture.stop`). Frames and encodings live in memory only.
 """
@@ -66,6 +67,7 @@ class LiveCapture:
         self.config = config or CaptureConfig()
         self._clock = clock
         self._lock = threading.Lock()
+        self._encode_lock = threading.Lock()
         self._ranked: list[_Candidate] = []
         self._failures: list[errors.NoUsableFace] = []
         self._seen = 0
@@ -81,12 +83,12 @@ class LiveCapture:
 
     @property
     def has_sample(self) -> bool:
-        """At least one frame has passed the gates and been encoded."""
+        """At least one frame has passed the gates."""
         with self._lock:
-            return any(c.encoding is not None for c in self._ranked)
+            return bool(self._ranked)
 
     def offer(self, frame: Frame) -> None:
-        """Detect, gate and rank one frame; encode it if it is among the best ``top_k``."""
+        """Detect, gate and rank one frame (encoding waits for the round's end: :meth:`encode_best`)."""
         t0 = self._clock()
         try:
             obs = find_main_face(self.engine, frame.rgb, where="live", small_faces=self.config.small_faces)
@@ -98,24 +100,29 @@ class LiveCapture:
                 self._failures.append(exc)
                 self._detect_s += self._clock() - t0
             return
-        t1 = self._clock()
-        cand = _Candidate(q, frame, obs)
         with self._lock:
             self._seen += 1
-            self._detect_s += t1 - t0
-            self._ranked.append(cand)
+            self._detect_s += self._clock() - t0
+            self._ranked.append(_Candidate(q, frame, obs))
             self._ranked.sort(key=lambda c: -c.quality.score)
             del self._ranked[max(1, self.config.top_k):]
-            keep = cand in self._ranked
-        if keep:
-            rgb, box = encoding_view(frame.rgb, obs.detection, self.config.small_faces)
-            cand.encoding = self.engine.encode(rgb, box, self.config.jitters)
+
+    def encode_best(self) -> None:
+        """Encode the ranked frames not encoded yet (idempotent; safe from any thread)."""
+        with self._encode_lock:
             with self._lock:
-                self._encode_s += self._clock() - t1
+                todo = [c for c in self._ranked if c.encoding is None]
+            t0 = self._clock()
+            for cand in todo:
+                rgb, box = encoding_view(cand.frame.rgb, cand.obs.detection, self.config.small_faces)
+                cand.encoding = self.engine.encode(rgb, box, self.config.jitters)
+            with self._lock:
+                self._encode_s += self._clock() - t0
 
     def sample(self) -> LiveSample:
         """The best frames so far. Raises :class:`~biometrics.errors.NoUsableFace` (``where="live"``), with
         the commonest reason, when no frame has passed the gates."""
+        self.encode_best()
         with self._lock:
             used = [c for c in self._ranked if c.encoding is not None]
             failures = list(self._failures)
@@ -150,6 +157,7 @@ class LiveCapture:
             n += 1
             if n >= max_frames:
                 break
+        self.encode_best()
         return n
 
     # -- in the background -----------------------------------------------------------------------------
