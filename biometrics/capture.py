@@ -58,7 +58,71 @@ class _Candidate:
     encoding: np.ndarray | None = None
 
 
-class LiveCapture:
+class CaptureLoop:
+    """Taking frames in rounds, on the caller's thread or a background one; :meth:`offer` and
+    :meth:`encode_best` say what is done with them."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def offer(self, frame: Frame) -> None:
+        raise NotImplementedError
+
+    def encode_best(self) -> None:
+        raise NotImplementedError
+
+    def consume(self, frames: Iterable[Frame], *, max_frames: int, window_s: float) -> int:
+        """Offer up to ``max_frames`` frames spanning at most ``window_s`` seconds; returns how many were
+        offered (fewer when the source ends or :meth:`stop` is called)."""
+        n = 0
+        first: float | None = None
+        for frame in frames:
+            first = frame.timestamp_s if first is None else first
+            if self._stop.is_set() or frame.timestamp_s - first > window_s:
+                break
+            self.offer(frame)
+            n += 1
+            if n >= max_frames:
+                break
+        self.encode_best()
+        return n
+
+    # -- in the background -----------------------------------------------------------------------------
+    def start(self, frames: Iterable[Frame], *, max_frames: int, window_s: float = float("inf")) -> None:
+        """Consume ``frames`` on a daemon thread until ``max_frames``, the source's end, or :meth:`stop`."""
+
+        def body() -> None:
+            try:
+                self.consume(frames, max_frames=max_frames, window_s=window_s)
+            except BaseException as exc:  # handed to the caller by wait()
+                self._error = exc
+
+        self._thread = threading.Thread(target=body, name="live-capture", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop taking frames (the frame being processed is finished). Idempotent."""
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the background thread; re-raises what it raised (e.g. a camera failure)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._error is not None:
+            raise self._error
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+
+class LiveCapture(CaptureLoop):
     """Collects live frames for one person. Thread-safe: one thread offers frames, another reads samples."""
 
     def __init__(self, engine: FaceEngine, config: CaptureConfig | None = None,
@@ -73,9 +137,7 @@ class LiveCapture:
         self._seen = 0
         self._detect_s = 0.0
         self._encode_s = 0.0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+        super().__init__()
 
     @property
     def frames_seen(self) -> int:
@@ -143,51 +205,3 @@ class LiveCapture:
             encode_s=encode_s,
             best_frame=used[0].frame.rgb,
         )
-
-    def consume(self, frames: Iterable[Frame], *, max_frames: int, window_s: float) -> int:
-        """Offer up to ``max_frames`` frames spanning at most ``window_s`` seconds; returns how many were
-        offered (fewer when the source ends or :meth:`stop` is called)."""
-        n = 0
-        first: float | None = None
-        for frame in frames:
-            first = frame.timestamp_s if first is None else first
-            if self._stop.is_set() or frame.timestamp_s - first > window_s:
-                break
-            self.offer(frame)
-            n += 1
-            if n >= max_frames:
-                break
-        self.encode_best()
-        return n
-
-    # -- in the background -----------------------------------------------------------------------------
-    def start(self, frames: Iterable[Frame], *, max_frames: int, window_s: float = float("inf")) -> None:
-        """Consume ``frames`` on a daemon thread until ``max_frames``, the source's end, or :meth:`stop`."""
-
-        def body() -> None:
-            try:
-                self.consume(frames, max_frames=max_frames, window_s=window_s)
-            except BaseException as exc:  # handed to the caller by wait()
-                self._error = exc
-
-        self._thread = threading.Thread(target=body, name="live-capture", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop taking frames (the frame being processed is finished). Idempotent."""
-        self._stop.set()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
-
-    def wait(self, timeout: float | None = None) -> None:
-        """Wait for the background thread; re-raises what it raised (e.g. a camera failure)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-        if self._error is not None:
-            raise self._error
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()

@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from biometrics.capture import CaptureConfig, LiveCapture, LiveSample
+from biometrics.capture import CaptureConfig, CaptureLoop, LiveCapture, LiveSample
 from biometrics.decision import DecisionBands, FaceDecision
 from biometrics.engine import FaceEngine
+from biometrics.errors import ModelsUnavailable
 from biometrics.faces import SMALL_FACE_PX, encoding_view, find_main_face
 from biometrics.frames import Frame
 from biometrics.portrait import Portrait, as_rgb
@@ -148,10 +149,12 @@ class Matcher:
     """Decides whether live frames show the portrait's person. Reuse one per process."""
 
     def __init__(self, engine: FaceEngine | None = None, config: MatcherConfig | None = None,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 clock: Callable[[], float] = time.perf_counter,
+                 capture_factory: Callable[[CaptureConfig], CaptureLoop] | None = None) -> None:
         self.engine = engine or FaceEngine.default()
         self.config = config or MatcherConfig()
         self._clock = clock
+        self._capture_factory = capture_factory  # e.g. biometrics.capture_worker.worker_capture
 
     @property
     def bands(self) -> DecisionBands:
@@ -170,8 +173,14 @@ class Matcher:
         enc = self.engine.encode(view, box, self.config.portrait_jitters)
         return PortraitTemplate(enc, q, self._clock() - t0)
 
-    def capture(self) -> LiveCapture:
-        """A fresh live capture with this matcher's gates, ranking and encoding settings."""
+    def capture(self) -> LiveCapture | CaptureLoop:
+        """A fresh live capture with this matcher's gates, ranking and encoding settings (in this process,
+        or where ``capture_factory`` puts it)."""
+        if self._capture_factory is not None:
+            try:
+                return self._capture_factory(self.config.capture)
+            except (ModelsUnavailable, OSError):
+                pass  # no worker to be had: the capture runs on a thread here, as it can
         return LiveCapture(self.engine, self.config.capture, self._clock)
 
     def observe(self, live: LiveInput) -> LiveSample:
@@ -209,7 +218,8 @@ class Matcher:
             rounds=rounds,
         )
 
-    def conclude(self, template: PortraitTemplate, capture: LiveCapture, frames: Iterator[Frame]) -> Verdict:
+    def conclude(self, template: PortraitTemplate, capture: LiveCapture | CaptureLoop,
+                 frames: Iterator[Frame]) -> Verdict:
         """Compare what ``capture`` holds; while the result is referred, take up to ``refer_rounds`` more
         rounds of ``frames`` (the best frames of all rounds are fused) and compare again."""
         cfg = self.config

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from biometrics.capture_worker import worker_capture
 from biometrics.errors import BiometricsError
 from biometrics.frames import ArraySource, Frame, FrameSource, open_source
 from biometrics.liveness import LivenessChecker
@@ -132,7 +133,9 @@ def build_session(profile: Profile, hardware: Hardware, *,
     except OSError as exc:
         raise UsageError(f"cannot create the outbox key in {profile.data_dir}: {exc}") from exc
     outbox = Outbox(profile.outbox_path, key, first_attempt_hold_s=FIRST_ATTEMPT_HOLD_S)
-    matcher = Matcher(config=MatcherConfig(max_frames=profile.face.max_frames)) if profile.face.enabled else None
+    # the live frames are worked on in a worker process while the chip is read (both cores, no GIL shared)
+    matcher = Matcher(config=MatcherConfig(max_frames=profile.face.max_frames),
+                      capture_factory=worker_capture) if profile.face.enabled else None
     session = CheckInSession(
         SessionConfig(profile.name, profile.site, profile.policy, face=profile.face.enabled,
                       face_timeout_s=profile.face.timeout_s, max_frames=profile.face.max_frames,
