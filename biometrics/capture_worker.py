@@ -44,16 +44,17 @@ def _serve(conn) -> None:  # the worker process
                     raise failure
                 capture = LiveCapture(engine, arg)
                 reply: Any = None
-            elif op == "offer":
+            elif op == "offer":  # encoded at once: this core is the worker's, so the best are ready sooner
                 capture.offer(arg)
-                reply = None
+                capture.encode_best()
+                reply = (capture.has_sample, capture.frames_seen)
             elif op == "encode":
                 capture.encode_best()
                 reply = None
             elif op == "sample":
                 reply = capture.sample()
-            else:  # "state"
-                reply = (capture.has_sample, capture.frames_seen)
+            else:
+                raise ValueError(f"unknown request {op!r}")
             conn.send(("ok", reply))
         except BaseException as exc:  # handed to the kiosk's process, re-raised there
             conn.send(("error", exc))
@@ -118,17 +119,18 @@ class RemoteCapture(CaptureLoop):
         super().__init__()
         self._worker = worker
         worker.call("new", config)
+        self._state = (False, 0)  # (has_sample, frames_seen) as of the last frame offered
 
     @property
     def frames_seen(self) -> int:
-        return self._worker.call("state")[1]
+        return self._state[1]
 
     @property
     def has_sample(self) -> bool:
-        return self._worker.call("state")[0]
+        return self._state[0]
 
     def offer(self, frame: Frame) -> None:
-        self._worker.call("offer", frame)
+        self._state = self._worker.call("offer", frame)
 
     def encode_best(self) -> None:
         self._worker.call("encode")
