@@ -14,7 +14,9 @@ from biometrics.frames import Frame
 from biometrics.matcher import Matcher, MatcherConfig
 from biometrics.portrait import demo_face_rgb
 from kiosk.outcomes import EventState, FailureKind, Outcome, Step
-from nfc.sim.link import ReaderFaults
+from kiosk.simulator import demo_card
+from nfc.sim.link import ReaderFaults, SimulatedReader
+from nfc.transport import InProcessConnection
 from tests.kiosk.test_session import Kiosk
 
 
@@ -41,10 +43,33 @@ def _capture_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "live-capture"]
 
 
+class _WaitsForTheCamera:
+    """A reader whose every APDU waits (at most 10 s) until the camera has given a frame: the read cannot end
+    before the capture has started, however the two threads are scheduled."""
+
+    def __init__(self, reader, seen: threading.Event) -> None:
+        self.reader, self.seen = reader, seen
+
+    def process(self, raw: bytes) -> bytes:
+        self.seen.wait(10)
+        return self.reader.process(raw)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.reader, name)
+
+
 def test_the_camera_works_while_the_chip_is_read(tmp_path: Path, matcher: Matcher) -> None:
     kiosk = Kiosk(tmp_path, matcher)
     camera = EndlessCamera(kiosk.events)
-    kiosk.session._camera = camera
+    seen = threading.Event()
+
+    def frames():
+        for frame in camera():
+            seen.set()
+            yield frame
+
+    kiosk.session._open_card = lambda: InProcessConnection(_WaitsForTheCamera(SimulatedReader(demo_card().card), seen))
+    kiosk.session._camera = frames
     result = kiosk.session.run()
     assert result.outcome == Outcome.CHECKED_IN, result
     chip_done = next(i for i, e in enumerate(kiosk.events)
