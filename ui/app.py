@@ -11,6 +11,7 @@ kiosk is back at its welcome screen, and the staff screens close themselves when
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -194,6 +195,7 @@ class KioskWindow(QMainWindow):
             self.stop_preview()
         if screen is self.welcome:
             self.reset_access()
+            self.operator.set_review(None)  # the faces of a referred check-in go with it
         self.stack.setCurrentWidget(screen)
         screen.entered()
         log.info("screen %s", screen.name)
@@ -220,8 +222,8 @@ class KioskWindow(QMainWindow):
 
     def retry(self) -> None:
         context = self._context
-        self.back_to_welcome()
         failed = self.last_result.failure if self.last_result is not None else None
+        self.back_to_welcome()
         if failed is not None and failed.step == Step.PRECHECK:
             return  # what was missing (the boarding pass) is given on the welcome screen: nothing to repeat
         if not self._starts_itself():
@@ -294,6 +296,10 @@ class KioskWindow(QMainWindow):
         self.show_screen(self.reading)
 
     def on_finished(self, result) -> None:
+        review = getattr(result, "face_review", None)
+        if review is not None:  # the faces live on the operator panel only, until the kiosk moves on
+            self.operator.set_review(review)
+            result = dataclasses.replace(result, face_review=None)
         self.last_result = result
         self.stats.add(result)
         self.stop_preview()

@@ -10,14 +10,19 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
+    QWidget,
 )
 
 from kiosk.site.runtime import SiteStatus
@@ -25,6 +30,7 @@ from kiosk.staff import PinAnswer, PinLock
 from kiosk.stats import DECLINED, DailyStats
 from ui.checks import ChecksView
 from ui.i18n import message, tr
+from ui.preview import to_qimage
 from ui.screens import Screen, step_name
 from ui.widgets import ChoiceRow, Countdown, button, label
 
@@ -182,6 +188,56 @@ def outcome_name(outcome: str) -> str:
             DECLINED: tr("declined the camera")}.get(outcome, outcome)
 
 
+class FaceReviewView(QWidget):
+    """The chip's portrait and the best live frame side by side, for a person to decide what the matcher
+    could not. Only the check-in on screen has one; it is never written anywhere."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.review = None
+        self.portrait, self.live = QLabel(), QLabel()
+        for picture in (self.portrait, self.live):
+            picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            picture.setMinimumSize(160, 160)
+            picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.portrait_caption, self.live_caption = label(name="muted", align=Qt.AlignmentFlag.AlignCenter), \
+            label(name="muted", align=Qt.AlignmentFlag.AlignCenter)
+        self.advice = label(name="lead")
+        grid = QGridLayout(self)
+        grid.addWidget(self.portrait, 0, 0)
+        grid.addWidget(self.live, 0, 1)
+        grid.addWidget(self.portrait_caption, 1, 0)
+        grid.addWidget(self.live_caption, 1, 1)
+        grid.addWidget(self.advice, 2, 0, 1, 2)
+        grid.setRowStretch(0, 1)
+
+    def show_review(self, review) -> None:
+        self.review = review
+        self.portrait.clear()
+        self.live.clear()
+        self._paint()
+        self.retranslate()
+
+    def _paint(self) -> None:
+        if self.review is None:
+            return
+        for picture, rgb in ((self.portrait, self.review.portrait), (self.live, self.review.live)):
+            image = to_qimage(rgb)
+            picture.setPixmap(QPixmap.fromImage(image).scaled(picture.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                                              Qt.TransformationMode.SmoothTransformation))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self._paint()
+        super().resizeEvent(event)
+
+    def retranslate(self) -> None:
+        self.portrait_caption.setText(tr("Photo in the card's chip"))
+        self.live_caption.setText(tr("Camera, just now"))
+        distance = "" if self.review is None else f" ({self.review.distance:.3f})"
+        self.advice.setText(tr("The face check could not decide. Compare the two faces and the person in front "
+                               "of you; if they match, check the person in at the desk.") + distance)
+
+
 class OperatorScreen(StaffScreen):
     """Status for staff; ``info()`` gives the hardware lines (reader, camera, trust store) as item -> value."""
 
@@ -210,9 +266,14 @@ class OperatorScreen(StaffScreen):
             table.horizontalHeader().setStretchLastSection(True)
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             table.setWordWrap(True)
-        self.tables = QHBoxLayout()
+            table.setMinimumHeight(48)  # they scroll: the panel's buttons keep their room on a small screen
+        status_page = QWidget()
+        self.tables = QHBoxLayout(status_page)
+        self.tables.setContentsMargins(0, 6, 0, 0)
         self.tables.addWidget(self.status, 1)
         self.tables.addWidget(self.steps, 1)
+        self.pages = QTabWidget()
+        self.pages.addTab(status_page, "")
         self.reference = QLineEdit()
         self.reference.setMaxLength(8)
         self.reference.returnPressed.connect(self.look_up)
@@ -232,10 +293,11 @@ class OperatorScreen(StaffScreen):
         # the doctor's checks (kiosk.doctor), run on demand: they touch the card and the network
         self.checks = ChecksView(checks) if checks is not None else None
         if self.checks is not None:
-            self.tables.addWidget(self.checks, 2)
+            self.pages.addTab(self.checks, "")
             search.addWidget(self.checks.run_button)
+        self.review = FaceReviewView()
         self.root.addWidget(self.title)
-        self.root.addLayout(self.tables, 1)
+        self.root.addWidget(self.pages, 1)
         self.root.addLayout(search)
         self.root.addWidget(self.found)
         self.root.addWidget(ChoiceRow(self.retry_button, self.close_button))
@@ -252,7 +314,19 @@ class OperatorScreen(StaffScreen):
         self.found.clear()
         self.found.hide()
         self.refresh()
+        if self.review.review is not None:
+            self.pages.setCurrentWidget(self.review)
         super().entered()
+
+    def set_review(self, review) -> None:
+        """The faces of the check-in just referred to staff (a :class:`~kiosk.session.FaceReview`), or None
+        once the kiosk has moved on: then they are dropped, never kept."""
+        self.review.show_review(review)
+        index = self.pages.indexOf(self.review)
+        if review is not None and index < 0:
+            self.pages.addTab(self.review, tr("Face check"))
+        elif review is None and index >= 0:
+            self.pages.removeTab(index)
 
     def retry_outbox(self) -> None:
         self.touched()
@@ -320,6 +394,12 @@ class OperatorScreen(StaffScreen):
 
     def retranslate(self) -> None:
         self.title.setText("⚙  " + tr("Operator panel"))
+        self.pages.setTabText(0, tr("Status"))
+        if self.checks is not None:
+            self.pages.setTabText(self.pages.indexOf(self.checks), tr("Checks"))
+        if self.pages.indexOf(self.review) >= 0:
+            self.pages.setTabText(self.pages.indexOf(self.review), tr("Face check"))
+        self.review.retranslate()
         self.status.setHorizontalHeaderLabels([tr("Item"), tr("State")])
         self.steps.setHorizontalHeaderLabels([tr("Step"), tr("Median today")])
         self.reference.setPlaceholderText(tr("Reference shown to the person (6 characters)"))

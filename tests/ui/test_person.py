@@ -185,3 +185,30 @@ def test_a_reader_that_is_not_connected_is_said_on_the_welcome_screen_and_sought
     session.result = ok_result()
     session.events = [(s, state, None) for s in ("card",) for state in ("started", "done")]
     qtbot.waitUntil(lambda: not window.welcome.notice.isVisible(), timeout=8000)
+
+
+def test_a_face_referred_to_staff_is_shown_side_by_side_on_the_panel_and_dropped_after(qtbot, make_window):
+    import numpy as np
+
+    from kiosk.outcomes import Failure, FailureKind, Outcome, Step
+    from kiosk.session import FaceReview, SessionResult
+
+    review = FaceReview(np.full((320, 240, 3), 200, np.uint8), np.full((480, 640, 3), 90, np.uint8), 0.58)
+    referred = SessionResult("refface123456", Outcome.REFUSED, "face.refer", (),
+                             failure=Failure(FailureKind.STAFF, "face.refer", Step.FACE), face_review=review)
+    window = make_window(FakeSession(script(*FULL), referred), operator_pin="1")
+    window.welcome.go.click()
+    qtbot.waitUntil(lambda: window.current() is window.consent, timeout=5000)
+    window.consent.agree.click()
+    qtbot.waitUntil(lambda: window.current() is window.error, timeout=5000)
+    assert window.last_result.face_review is None and window.error.result.face_review is None
+    window.staff_button.click()
+    window.pin.entry.setText("1")
+    window.pin.submit()
+    panel = window.operator
+    assert panel.pages.currentWidget() is panel.review
+    assert not panel.review.portrait.pixmap().isNull() and not panel.review.live.pixmap().isNull()
+    assert "0.580" in panel.review.advice.text()
+    panel.close_button.click()  # back to the kiosk: the faces go
+    assert window.current() is window.welcome
+    assert panel.review.review is None and panel.pages.indexOf(panel.review) < 0

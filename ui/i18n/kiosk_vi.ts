@@ -621,5 +621,21 @@
         <source>not known yet</source>
         <translation>chưa rõ</translation>
     </message>
+    <message>
+        <source>Checks</source>
+        <translation>Kiểm tra</translation>
+    </message>
+    <message>
+        <source>Photo in the card's chip</source>
+        <translation>Ảnh trong chip của thẻ</translation>
+    </message>
+    <message>
+        <source>Camera, just now</source>
+        <translation>Máy ảnh, vừa chụp</translation>
+    </message>
+    <message>
+        <source>The face check could not decide. Compare the two faces and the person in front of you; if they match, check the person in at the desk.</source>
+        <translation>Máy chưa kết luận được khuôn mặt. Hãy so sánh hai ảnh với người trước mặt; nếu đúng là một người, làm thủ tục cho người đó tại quầy.</translation>
+    </message>
 </context>
 </TS>
