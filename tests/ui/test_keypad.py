@@ -35,14 +35,21 @@ def demo_without_qr(monkeypatch, tmp_path):
         yield from _demo_session(profile, context, folder)
 
 
-def _demo_session(profile, context, folder):
+def _demo_session(profile, context, folder, still_looking: threading.Event | None = None):
+    """With ``still_looking`` the QR scan goes on until the event is set, as a camera does while no code is
+    shown (a folder of one picture would be done at once)."""
     from kiosk.assembly import Hardware, build_session
     from kiosk.simulator import VirtualCards
 
     hardware = Hardware(cards=VirtualCards(), camera=str(folder))
 
+    def scan(attempt: int):
+        if still_looking is not None:
+            still_looking.wait(20)
+        return hardware.keys(attempt)
+
     def make_session(*, listener, consent, keypad=None):
-        keys = keypad(hardware.keys) if keypad is not None else None
+        keys = keypad(scan) if keypad is not None else None
         return build_session(profile, hardware, listener=listener, consent=consent, keys=keys)
 
     yield make_session, {"profile": "demo", "context": context, "on_shutdown": hardware.close}
@@ -175,9 +182,21 @@ def test_an_untouched_keypad_times_out_to_welcome(qtbot, make_window, demo_witho
     assert window.current() is window.welcome
 
 
-def test_type_my_number_skips_the_qr_code(qtbot, make_window, demo_without_qr) -> None:
-    make_session, options = demo_without_qr
-    window = make_window(make_session=make_session, pace_s=0.6, **options)  # the card step is seen for 0.6 s
+def test_type_my_number_skips_the_qr_code(qtbot, make_window, monkeypatch, tmp_path) -> None:
+    from kiosk.demo_site import demo_site
+    from kiosk.settings import load_profile
+
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    looking = threading.Event()
+    with demo_site(load_profile("demo"), tmp_path / "site") as (profile, context):
+        (make_session, options), = _demo_session(profile, context, tmp_path, still_looking=looking)
+        try:
+            _type_my_number(qtbot, make_window(make_session=make_session, **options))
+        finally:
+            looking.set()
+
+
+def _type_my_number(qtbot, window) -> None:
     asked = []
     window.runner.key_requested.connect(lambda attempt, key: asked.append((attempt, key)))
     _start_and_agree(qtbot, window)
