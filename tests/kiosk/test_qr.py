@@ -39,3 +39,16 @@ def test_cccd_qr_is_found_among_frames_and_others_are_skipped() -> None:
 
 def test_no_qr_gives_none() -> None:
     assert find_cccd_qr([Frame(np.zeros((100, 100, 3), np.uint8), 0, 0.0)]) is None
+
+
+def test_field_variants_are_read_from_the_camera() -> None:
+    six = "\ufeff001303004567|Nguyễn Thị An|14/05/2003|Nữ|Hà Nội|10/04/2021|"
+    qr = find_cccd_qr([Frame(qr_frame(six), 0, 0.0)])
+    assert qr is not None and qr.full_name == "Nguyễn Thị An" and qr.old_id_number is None
+
+
+def test_a_qr_code_with_other_digits_is_passed_over_not_a_crash() -> None:
+    frames = [Frame(qr_frame("٠٠١٣٠٣٠٠٤٥٦٧||Nguyễn Thị An"), 0, 0.0), Frame(qr_frame("²²²303004567||An"), 1, 0.1),
+              Frame(qr_frame(TEXT), 2, 0.2)]
+    qr = find_cccd_qr(frames)
+    assert qr is not None and qr.id_number == "001303004567"

@@ -193,6 +193,23 @@ def test_matching_qr_code_passes(tmp_path: Path, matcher: Matcher) -> None:
     assert result.outcome == CHECKED_IN
 
 
+@pytest.mark.parametrize("text", [
+    f"\ufeff{DEMO_ID_NUMBER}|Trần Văn Bảo|14/05/2003|Nam|Hà Nội|10/04/2021|",  # 6 fields: another name
+    f"{DEMO_ID_NUMBER}|Nguyễn Thị An|15/05/2003|Nữ|Hà Nội|10/04/2021",  # 6 fields: another birth date
+])
+def test_qr_variants_are_cross_checked_against_the_chip(tmp_path: Path, matcher: Matcher, text: str) -> None:
+    forged = parse_qr(text)
+    kiosk = Kiosk(tmp_path, matcher, keys=lambda attempt: KeyInput(forged.access_key(), forged))
+    result = kiosk.session.run()
+    assert (result.outcome, result.message_key) == (REFUSED, "trust.qr_mismatch")
+
+
+def test_a_matching_six_field_qr_code_with_a_bom_passes(tmp_path: Path, matcher: Matcher) -> None:
+    qr = parse_qr(f"\ufeff{DEMO_ID_NUMBER}|Nguyễn Thị An|14/05/2003|Nữ|Hà Nội|10/04/2021||")
+    result = Kiosk(tmp_path, matcher, keys=lambda attempt: KeyInput(qr.access_key(), qr)).session.run()
+    assert result.outcome == CHECKED_IN
+
+
 def test_upstream_down_queues_the_check_in_and_it_is_delivered_once_back(tmp_path: Path,
                                                                          matcher: Matcher) -> None:
     with Receiver() as receiver:
