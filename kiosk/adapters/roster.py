@@ -25,24 +25,34 @@ raises :class:`RosterError`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-import re
-import unicodedata
+import itertools
+import warnings
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
+from kiosk.adapters.roster_cells import (
+    cell_text,
+    header_key,
+    normalize_room,
+    parse_birth_date,
+    restore_id_number,
+    restore_sbd,
+)
 from kiosk.errors import KioskError
-from kiosk.names import fold, fold_compact
+from kiosk.names import fold_compact
 
 __all__ = ["Candidate", "Roster", "RosterError", "RosterIssue", "load_roster", "normalize_room",
-           "parse_birth_date", "read_csv_roster", "read_xlsx_roster", "restore_id_number"]
+           "parse_birth_date", "parse_csv_roster", "parse_roster", "parse_xlsx_roster", "read_csv_roster",
+           "read_xlsx_roster", "restore_id_number"]
 
-ID_LENGTH = 12
 _HEADER_SCAN_ROWS = 30
-_EXCEL_EPOCH = date(1899, 12, 30)
 
 # folded, space-free header → column role
 _HEADERS: dict[str, str] = {}
@@ -125,110 +135,6 @@ class Roster:
         return [c for c in self.candidates if c.sbd == sbd]
 
 
-# -- cell cleaning -------------------------------------------------------------------------------------
-
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
-
-
-def _text(value: object) -> str:
-    """A cell as clean text: NFC, stray / non-breaking / zero-width spaces collapsed, a leading
-    apostrophe (Excel's "store as text" mark) removed, integral floats without ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFC", str(value))
-    text = _SPACES.sub(" ", text).strip()
-    return text[1:].strip() if text.startswith("'") else text
-
-
-def _header_key(value: object) -> str:
-    """``"Ngày sinh\n(dd/mm/yyyy)"`` → ``"NGAYSINH"``: folded, spaces and parenthesised notes removed."""
-    return fold(re.sub(r"\([^)]*\)", " ", _text(value))).replace(" ", "")
-
-
-def restore_id_number(value: object) -> str | None:
-    """The 12-digit ID number from a cell: digits only; a number that lost its leading zeros (CCCD numbers
-    all start with 0: province codes are 001-096) is padded back to 12 digits. ``None`` when it cannot be
-    a CCCD number (empty, 9-digit old CMND, scientific notation that lost digits, letters)."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        if not value.is_integer():
-            return None
-        value = int(value)
-    text = _text(value)
-    if re.fullmatch(r"\d[.,]?\d*[Ee]\+?\d+", text):
-        return None  # "1.23457E+11": Excel already threw digits away
-    digits = re.sub(r"[\s.\-]", "", text)
-    if not digits.isdigit():
-        return None
-    if len(digits) == ID_LENGTH:
-        return digits
-    if len(digits) in (ID_LENGTH - 2, ID_LENGTH - 1):
-        return digits.zfill(ID_LENGTH)
-    return None
-
-
-def _restore_sbd(value: object, digits: int | None) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = _text(value).replace(" ", "")
-    if digits and text.isdigit() and len(text) < digits:
-        return text.zfill(digits)
-    return text.upper()
-
-
-def parse_birth_date(value: object, *, today: date | None = None) -> tuple[date | None, bool]:
-    """``(date, year_only)`` from a cell; ``(None, False)`` when it is empty or unreadable.
-
-    Text is read day first (``dd/mm/yyyy``), as Vietnamese rosters write it; a two-digit year is taken
-    as the latest year not in the future."""
-    if isinstance(value, datetime):
-        return value.date(), False
-    if isinstance(value, date):
-        return value, False
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-        if 1900 <= number <= 2100 and number.is_integer():
-            return date(int(number), 1, 1), True
-        if 1 <= number < 80000:  # an Excel serial date that reached us as a number
-            return _EXCEL_EPOCH + timedelta(days=int(number)), False
-        return None, False
-    text = _text(value)
-    if not text:
-        return None, False
-    m = re.fullmatch(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})(?:\s+0{1,2}:0{2}(?::0{2})?)?", text)
-    try:
-        if m:
-            day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-            if len(m.group(3)) == 2:
-                now = today or date.today()
-                year += 2000 if 2000 + year <= now.year else 1900
-            return date(year, month, day), False
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", text)
-        if m:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))), False
-        if re.fullmatch(r"(19|20)\d{2}", text):
-            return date(int(text), 1, 1), True
-        if re.fullmatch(r"\d{4,5}(\.0+)?", text):
-            return parse_birth_date(float(text), today=today)
-    except ValueError:
-        return None, False
-    return None, False
-
-
-def normalize_room(value: object) -> str:
-    """``"Phòng 012"``, ``"012"``, ``12`` and ``"P.12"`` all give ``"12"``; other codes are folded."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    words = fold(_text(value)).split()
-    while words and words[0] in {"PHONG", "THI", "PT", "P", "SO"}:
-        words = words[1:]
-    code = "".join(words)
-    return str(int(code)) if code.isdigit() else code
-
-
 # -- the table -----------------------------------------------------------------------------------------
 
 def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]] | None:
@@ -237,7 +143,7 @@ def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]]
     for index, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
         columns: dict[str, int] = {}
         for col, cell in enumerate(row):
-            role = _HEADERS.get(_header_key(cell))
+            role = _HEADERS.get(header_key(cell))
             if role and role not in columns:
                 columns[role] = col
         has_name = "full_name" in columns or ("ten" in columns and "ho_dem" in columns)
@@ -252,14 +158,14 @@ def _merged_name_columns(rows: Sequence[Sequence[object]], header: int, columns:
         return
     col = columns["full_name"] + 1
     header_row = rows[header]
-    if col < len(header_row) and _text(header_row[col]):
+    if col < len(header_row) and cell_text(header_row[col]):
         return
     if col in columns.values():
         return
     body = rows[header + 1:header + 40]
-    filled = [r for r in body if col < len(r) and _text(r[col])]
-    names = [r for r in body if columns["full_name"] < len(r) and _text(r[columns["full_name"]])]
-    if names and len(filled) >= len(names) // 2 and all(not any(ch.isdigit() for ch in _text(r[col]))
+    filled = [r for r in body if col < len(r) and cell_text(r[col])]
+    names = [r for r in body if columns["full_name"] < len(r) and cell_text(r[columns["full_name"]])]
+    if names and len(filled) >= len(names) // 2 and all(not any(ch.isdigit() for ch in cell_text(r[col]))
                                                         for r in filled):
         columns["ho_dem"] = columns.pop("full_name")
         columns["ten"] = col
@@ -277,38 +183,38 @@ def _table(rows: Sequence[Sequence[object]], source: str, *, sbd_digits: int | N
         raise RosterError(f"{source}: no header row with a name column and an SBD or ID column was found")
     header, columns = found
     _merged_name_columns(rows, header, columns)
-    header_keys = [_header_key(c) for c in rows[header]]
+    header_keys = [header_key(c) for c in rows[header]]
     candidates: list[Candidate] = []
     issues: list[RosterIssue] = []
     for index in range(header + 1, len(rows)):
         row = rows[index]
         number = index + 1
-        filled = sum(1 for c in row if _text(c))
+        filled = sum(1 for c in row if cell_text(c))
         if filled <= 1:
             continue  # empty row, or a title / footer / signature line in a single cell
-        if [_header_key(c) for c in row][:len(header_keys)] == header_keys:
+        if [header_key(c) for c in row][:len(header_keys)] == header_keys:
             continue  # the header again, on the next printed page
         if "full_name" in columns:
-            words = _text(_cell(row, columns, "full_name")).split(" ")
+            words = cell_text(_cell(row, columns, "full_name")).split(" ")
             ho_dem, ten = " ".join(words[:-1]), words[-1]
         else:
-            ho_dem, ten = _text(_cell(row, columns, "ho_dem")), _text(_cell(row, columns, "ten"))
-        sbd = _restore_sbd(_cell(row, columns, "sbd"), sbd_digits)
+            ho_dem, ten = cell_text(_cell(row, columns, "ho_dem")), cell_text(_cell(row, columns, "ten"))
+        sbd = restore_sbd(_cell(row, columns, "sbd"), sbd_digits)
         raw_id = _cell(row, columns, "id_number")
         id_number = restore_id_number(raw_id)
         if not ten or not (sbd or id_number):
-            if ten or sbd or _text(raw_id):
+            if ten or sbd or cell_text(raw_id):
                 issues.append(RosterIssue(source, number, "row without a name or without an SBD / ID number"))
             continue  # a title, footer or signature line
-        if _text(raw_id) and id_number is None:
+        if cell_text(raw_id) and id_number is None:
             issues.append(RosterIssue(source, number, "ID number is not a 12-digit CCCD number; ignored"))
         raw_dob = _cell(row, columns, "dob")
         dob, year_only = parse_birth_date(raw_dob, today=today)
-        if dob is None and _text(raw_dob):
+        if dob is None and cell_text(raw_dob):
             issues.append(RosterIssue(source, number, "birth date unreadable"))
         candidates.append(Candidate(
-            sbd=sbd, ho_dem=ho_dem, ten=ten, date_of_birth=dob, room=_text(_cell(row, columns, "room")),
-            id_number=id_number, stt=_text(_cell(row, columns, "stt")), birth_year_only=year_only,
+            sbd=sbd, ho_dem=ho_dem, ten=ten, date_of_birth=dob, room=cell_text(_cell(row, columns, "room")),
+            id_number=id_number, stt=cell_text(_cell(row, columns, "stt")), birth_year_only=year_only,
             source=source, row=number))
     return candidates, issues
 
@@ -329,10 +235,27 @@ def _check_duplicates(candidates: Iterable[Candidate]) -> list[RosterIssue]:
 
 
 # -- files ---------------------------------------------------------------------------------------------
+# A roster is staff's file, yet it is read on a kiosk in a public hall: whatever its bytes, reading it ends
+# in a Roster or a RosterError, within bounds (file size, rows and columns read, XLSX content unpacked).
 
-def _decode(data: bytes) -> str:
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000  # per CSV file or XLSX sheet (a THPT exam site has a few thousand candidates)
+MAX_COLUMNS = 64
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+# what openpyxl and the zip / XML layers below it raise for a malformed workbook (ElementTree's ParseError
+# is a SyntaxError; zlib.error and BadZipFile are their own; zipfile raises NotImplementedError for an
+# unknown compression method and RuntimeError for an encrypted member)
+_XLSX_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, SyntaxError,
+                EOFError, OSError, NotImplementedError, RuntimeError, zipfile.BadZipFile, zlib.error)
+
+
+def _decode(data: bytes, source: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise RosterError(f"{source}: begins as UTF-16 text but is not valid UTF-16 "
+                              f"(byte {exc.start})") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -343,7 +266,8 @@ def _csv_rows(text: str) -> list[list[str]]:
     """Rows with the separator that finds a header (``,``, ``;`` or tab), else the most columns."""
     best: tuple[int, list[list[str]]] | None = None
     for delimiter in (",", ";", "\t"):
-        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        rows = [row[:MAX_COLUMNS] for row in itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter),
+                                                                MAX_ROWS + 1)]
         found = _find_header(rows)
         score = (100 + len(found[1])) if found else max((len(r) for r in rows[:_HEADER_SCAN_ROWS]), default=0)
         if best is None or score > best[0]:
@@ -351,32 +275,73 @@ def _csv_rows(text: str) -> list[list[str]]:
     return best[1] if best else []
 
 
-def read_csv_roster(path: str | Path, *, sbd_digits: int | None = 8, today: date | None = None) -> Roster:
-    path = Path(path)
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refused with a RosterError when it is not a readable file of bounded size."""
     try:
-        text = _decode(path.read_bytes())
+        if not path.is_file():
+            raise RosterError(f"{path.name}: not a file" if path.exists() else f"{path.name}: no such file")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise RosterError(f"{path.name}: cannot be read ({exc.strerror})") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise RosterError(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MB, not a roster")
+    return data
+
+
+def parse_csv_roster(data: bytes, source: str = "roster.csv", *, sbd_digits: int | None = 8,
+                     today: date | None = None) -> Roster:
+    """A CSV / text roster from its bytes; raises only :class:`RosterError`."""
+    text = _decode(bytes(data), source)
     try:
         rows = _csv_rows(text)
     except csv.Error as exc:
-        raise RosterError(f"{path.name}: not a readable CSV file ({exc})") from exc
-    candidates, issues = _table(rows, path.name, sbd_digits=sbd_digits, today=today)
-    return Roster(tuple(candidates), tuple(issues + _check_duplicates(candidates)), (path.name,))
+        raise RosterError(f"{source}: not a readable CSV file ({exc})") from exc
+    if len(rows) > MAX_ROWS:
+        raise RosterError(f"{source}: more than {MAX_ROWS} rows, not a roster")
+    candidates, issues = _table(rows, source, sbd_digits=sbd_digits, today=today)
+    return Roster(tuple(candidates), tuple(issues + _check_duplicates(candidates)), (source,))
 
 
-def read_xlsx_roster(path: str | Path, *, sheet: str | None = None, sbd_digits: int | None = 8,
-                     today: date | None = None) -> Roster:
-    """Every sheet with a recognisable header is read (one sheet per room is common), or only ``sheet``."""
+def read_csv_roster(path: str | Path, *, sbd_digits: int | None = 8, today: date | None = None) -> Roster:
+    path = Path(path)
+    return parse_csv_roster(_read_bytes(path), path.name, sbd_digits=sbd_digits, today=today)
+
+
+def _sheet_rows(workbook, name: str, source: str) -> list[list[object]]:
+    rows: list[list[object]] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for row in workbook[name].iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            if len(rows) == MAX_ROWS:
+                raise RosterError(f"{source}: more than {MAX_ROWS} rows, not a roster")
+            rows.append(list(row))
+    return rows
+
+
+def _open_workbook(data: bytes, source: str):
     try:
         import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise RosterError("reading XLSX rosters needs openpyxl") from exc
-    path = Path(path)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException…
-        raise RosterError(f"{path.name}: not a readable XLSX file ({type(exc).__name__})") from exc
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED:
+            raise RosterError(f"{source}: unpacks to {unpacked // 2**20} MB, not a roster")
+        with warnings.catch_warnings():  # openpyxl warns on stderr about what it repairs
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (*_XLSX_ERRORS, InvalidFileException) as exc:
+        raise RosterError(f"{source}: not a readable XLSX file ({type(exc).__name__})") from exc
+
+
+def parse_xlsx_roster(data: bytes, source: str = "roster.xlsx", *, sheet: str | None = None,
+                      sbd_digits: int | None = 8, today: date | None = None) -> Roster:
+    """Every sheet with a recognisable header is read (one sheet per room is common), or only ``sheet``.
+    From the workbook's bytes; raises only :class:`RosterError`."""
+    workbook = _open_workbook(bytes(data), source)
     candidates: list[Candidate] = []
     issues: list[RosterIssue] = []
     sources: list[str] = []
@@ -384,36 +349,49 @@ def read_xlsx_roster(path: str | Path, *, sheet: str | None = None, sbd_digits: 
         names = [sheet] if sheet is not None else workbook.sheetnames
         for name in names:
             if name not in workbook.sheetnames:
-                raise RosterError(f"{path.name}: no sheet named {name!r}")
-            rows = [list(r) for r in workbook[name].iter_rows(values_only=True)]
-            source = f"{path.name}[{name}]"
+                raise RosterError(f"{source}: no sheet named {name!r}")
+            where = f"{source}[{name}]"
             try:
-                found, problems = _table(rows, source, sbd_digits=sbd_digits, today=today)
+                rows = _sheet_rows(workbook, name, where)
+            except _XLSX_ERRORS as exc:  # the sheet's XML is malformed
+                raise RosterError(f"{where}: the sheet cannot be read ({type(exc).__name__})") from exc
+            try:
+                found, problems = _table(rows, where, sbd_digits=sbd_digits, today=today)
             except RosterError:
                 if sheet is not None or len(names) == 1:
                     raise
                 continue  # a notes or summary sheet
             candidates += found
             issues += problems
-            sources.append(source)
+            sources.append(where)
     finally:
-        workbook.close()
+        with contextlib.suppress(*_XLSX_ERRORS):
+            workbook.close()
     if not sources:
-        raise RosterError(f"{path.name}: no sheet has a header row with a name column and an SBD or ID column")
+        raise RosterError(f"{source}: no sheet has a header row with a name column and an SBD or ID column")
     return Roster(tuple(candidates), tuple(issues + _check_duplicates(candidates)), tuple(sources))
+
+
+def read_xlsx_roster(path: str | Path, *, sheet: str | None = None, sbd_digits: int | None = 8,
+                     today: date | None = None) -> Roster:
+    path = Path(path)
+    return parse_xlsx_roster(_read_bytes(path), path.name, sheet=sheet, sbd_digits=sbd_digits, today=today)
+
+
+def parse_roster(data: bytes, source: str = "roster", *, sheet: str | None = None, sbd_digits: int | None = 8,
+                 today: date | None = None) -> Roster:
+    """A roster from its bytes, by content and name: XLSX (a zip), the old .xls (refused), else CSV / text."""
+    data = bytes(data)
+    suffix = Path(source).suffix.lower()
+    if suffix in (".xlsx", ".xlsm") or data.startswith(b"PK\x03\x04"):
+        return parse_xlsx_roster(data, source, sheet=sheet, sbd_digits=sbd_digits, today=today)
+    if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterError(f"{source}: the old Excel format (.xls) is not supported; save it as .xlsx or CSV")
+    return parse_csv_roster(data, source, sbd_digits=sbd_digits, today=today)
 
 
 def load_roster(path: str | Path, *, sheet: str | None = None, sbd_digits: int | None = 8,
                 today: date | None = None) -> Roster:
     """Read a roster by its file type (``.xlsx``/``.xlsm`` or anything else as CSV / text)."""
     path = Path(path)
-    try:
-        with open(path, "rb") as handle:
-            magic = handle.read(4)
-    except OSError as exc:
-        raise RosterError(f"{path.name}: cannot be read ({exc.strerror})") from exc
-    if path.suffix.lower() in (".xlsx", ".xlsm") or magic == b"PK\x03\x04":
-        return read_xlsx_roster(path, sheet=sheet, sbd_digits=sbd_digits, today=today)
-    if path.suffix.lower() == ".xls" or magic == b"\xd0\xcf\x11\xe0":
-        raise RosterError(f"{path.name}: the old Excel format (.xls) is not supported; save it as .xlsx or CSV")
-    return read_csv_roster(path, sbd_digits=sbd_digits, today=today)
+    return parse_roster(_read_bytes(path), path.name, sheet=sheet, sbd_digits=sbd_digits, today=today)
