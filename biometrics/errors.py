@@ -34,11 +34,19 @@ class PortraitUndecodable(BiometricsError):
     step = "portrait"
 
 
+class PortraitTooLarge(PortraitUndecodable):
+    """The portrait's header claims more pixels than a portrait has: refused before decoding."""
+
+
 class ImageUndecodable(BiometricsError):
     """A live image or video file could not be read or decoded."""
 
     message_key = "face.image_undecodable"
     step = "live"
+
+
+class ImageTooLarge(ImageUndecodable):
+    """The image's header claims more pixels than the cap: refused before decoding."""
 
 
 class FrameSourceError(BiometricsError):

@@ -10,7 +10,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from biometrics.errors import DemoFaceUnavailable, FaceTooSmall, ImageUndecodable, PortraitUndecodable
+from biometrics.errors import (
+    BiometricsError,
+    DemoFaceUnavailable,
+    FaceTooSmall,
+    ImageTooLarge,
+    ImageUndecodable,
+    PortraitTooLarge,
+    PortraitUndecodable,
+)
+from biometrics.image_header import SIZE_READERS, ImageSize, MalformedHeader
 
 JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
 J2K_SIGNATURE = b"\xff\x4f\xff\x51"
@@ -21,6 +30,11 @@ CHIP_SIZE = (240, 320)  # width, height: ICAO 9303 token-image size commonly use
 CHIP_MIN_BYTES = 8_000
 CHIP_MAX_BYTES = 20_000
 CHIP_TARGET_BYTES = 14_000
+# Pixel caps checked from the header before decoding: a DG2 portrait is a few hundred pixels a side (4 MP
+# is ten times a generous one); a photo file given to ``verify`` / ``evaluate`` may be a phone's full frame.
+MAX_PORTRAIT_PIXELS = 4_000_000
+MAX_IMAGE_PIXELS = 50_000_000
+MAX_FILE_BYTES = 100 * 2**20
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -75,7 +89,8 @@ def as_rgb(image: np.ndarray) -> np.ndarray:
 def _imdecode_rgb(data: bytes) -> np.ndarray | None:
     buf = np.frombuffer(data, dtype=np.uint8)
     level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # OpenJPEG's colour-space notice
+    # OpenJPEG's colour-space notice, and its errors on a malformed portrait (which is refused, typed)
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     try:
         bgr = cv2.imdecode(buf, cv2.IMREAD_COLOR)
     except cv2.error:
@@ -87,14 +102,35 @@ def _imdecode_rgb(data: bytes) -> np.ndarray | None:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
-def decode_portrait(data: bytes) -> Portrait:
-    """Decode DG2 image bytes (JPEG, JP2 file, J2K codestream, or PNG) to a :class:`Portrait`."""
+def header_size(data: bytes, fmt: str | None) -> ImageSize | None:
+    """The dimensions the header of a JPEG / JP2 / J2K / PNG claims (None for other formats)."""
+    reader = SIZE_READERS.get(fmt) if fmt else None
+    return reader(data) if reader else None
+
+
+def _bounded(data: bytes, fmt: str | None, max_pixels: int, what: str, *,
+             malformed: type[BiometricsError], too_large: type[BiometricsError]) -> None:
+    """Refuse an image whose header is malformed or claims more than ``max_pixels``, before decoding."""
+    try:
+        size = header_size(data, fmt)
+    except MalformedHeader as exc:
+        raise malformed(f"{what} {fmt} header: {exc}") from exc
+    if size is not None and size.pixels > max_pixels:
+        raise too_large(f"{what} claims {size.width}×{size.height} pixels, more than the {max_pixels:,} allowed")
+
+
+def decode_portrait(data: bytes, *, max_pixels: int = MAX_PORTRAIT_PIXELS) -> Portrait:
+    """Decode DG2 image bytes (JPEG, JP2 file, J2K codestream, or PNG) to a :class:`Portrait`.
+
+    The header is read first: a malformed one, or one claiming more than ``max_pixels``, is refused
+    (:class:`PortraitUndecodable`, :class:`PortraitTooLarge`) before the decoder allocates anything."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise PortraitUndecodable("portrait data must be bytes")
     data = bytes(data)
     fmt = sniff_format(data)
     if fmt is None:
         raise PortraitUndecodable("portrait is not JPEG, JPEG 2000 or PNG")
+    _bounded(data, fmt, max_pixels, "portrait", malformed=PortraitUndecodable, too_large=PortraitTooLarge)
     rgb = _imdecode_rgb(data)
     if rgb is None:
         raise PortraitUndecodable(f"portrait {fmt} data could not be decoded")
@@ -102,21 +138,29 @@ def decode_portrait(data: bytes) -> Portrait:
     return Portrait(rgb, fmt, rgb.shape[1], rgb.shape[0], len(data))
 
 
-def load_portrait(path: str | os.PathLike[str]) -> Portrait:
-    """Read and decode a portrait file."""
+def _read_file(path: str | os.PathLike[str], max_bytes: int, error: type[BiometricsError], what: str) -> bytes:
     try:
-        data = Path(path).read_bytes()
+        if Path(path).is_dir():
+            raise error(f"{what} file is a folder")
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise PortraitUndecodable(f"cannot read portrait file: {exc.strerror}") from exc
-    return decode_portrait(data)
+        raise error(f"cannot read {what} file: {exc.strerror}") from exc
+    if len(data) > max_bytes:
+        raise error(f"{what} file is larger than {max_bytes // 2**20} MB")
+    return data
+
+
+def load_portrait(path: str | os.PathLike[str]) -> Portrait:
+    """Read and decode a portrait file (a photo given as a portrait may be as large as a phone's frame)."""
+    return decode_portrait(_read_file(path, MAX_FILE_BYTES, PortraitUndecodable, "portrait"),
+                           max_pixels=MAX_IMAGE_PIXELS)
 
 
 def read_image_rgb(path: str | os.PathLike[str]) -> np.ndarray:
     """Any image file OpenCV reads, as a read-only RGB array (raises ImageUndecodable)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ImageUndecodable(f"cannot read image file: {exc.strerror}") from exc
+    data = _read_file(path, MAX_FILE_BYTES, ImageUndecodable, "image")
+    _bounded(data, sniff_format(data), MAX_IMAGE_PIXELS, "image", malformed=ImageUndecodable, too_large=ImageTooLarge)
     rgb = _imdecode_rgb(data)
     if rgb is None:
         raise ImageUndecodable("image could not be decoded")
