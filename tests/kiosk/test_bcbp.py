@@ -164,3 +164,22 @@ def test_cut_or_corrupted_passes_only_ever_raise_bcbp_error(cut: int, junk: str)
 def test_random_text_only_ever_raises_bcbp_error(text: str) -> None:
     with contextlib.suppress(BcbpError):
         parse_bcbp("M1" + text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([EXAMPLE_1, EXAMPLE_2, LH_HOME, KL_HOME, UA_KIOSK]),
+       st.lists(st.tuples(st.integers(0, 400), st.integers(0, 6), st.binary(max_size=4)), min_size=1, max_size=5),
+       st.sampled_from(["latin-1", "utf-8"]))
+def test_any_bytes_a_scanner_may_send_only_ever_raise_bcbp_error(seed: str, edits, codec: str) -> None:
+    data = bytearray(seed.encode())
+    for at, cut, insert in edits:
+        at = min(at, len(data))
+        data[at:at + cut] = insert
+    with contextlib.suppress(BcbpError):
+        parse_bcbp(bytes(data).decode(codec, errors="surrogateescape"))
+
+
+@pytest.mark.parametrize("value", [None, b"M1DESMARAIS/LUC", 42])
+def test_what_is_not_text_is_a_bcbp_error(value: object) -> None:
+    with pytest.raises(BcbpError, match="not text"):
+        parse_bcbp(value)  # type: ignore[arg-type]
