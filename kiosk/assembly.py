@@ -21,7 +21,7 @@ from kiosk.cards import CardSource, PcscCards
 from kiosk.delivery import FIRST_ATTEMPT_HOLD_S
 from kiosk.errors import KeyNotFound, UsageError
 from kiosk.key_source import KeyInput, KeySource
-from kiosk.outbox import Outbox, load_key
+from kiosk.outbox import Outbox, OutboxError, load_key
 from kiosk.qr import find_cccd_qr
 from kiosk.session import CheckInSession, SessionConfig, SessionEvent
 from kiosk.settings import Profile
@@ -53,7 +53,7 @@ class Hardware:
 
     def shared_camera(self) -> SharedCamera | None:
         """The one owner of the camera device when ``camera`` is a camera index (else None)."""
-        if self.camera is None or not str(self.camera).isdigit():
+        if self.camera is None or not (str(self.camera).isascii() and str(self.camera).isdigit()):
             return None
         with self._shared_lock:
             if self._shared is None:
@@ -128,11 +128,11 @@ def build_session(profile: Profile, hardware: Hardware, *,
     ``keys`` is the access-key source (attempt 0, 1, … after the chip refused a key); by default
     ``hardware.keys`` (the configured key or the card's QR code). The screen passes its own, which falls
     back to a keypad."""
-    try:
-        key = load_key(profile.outbox_key_file, create=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create the outbox key in {profile.data_dir}: {exc}") from exc
-    outbox = Outbox(profile.outbox_path, key, first_attempt_hold_s=FIRST_ATTEMPT_HOLD_S)
+    try:  # the key is created only in the data folder; one the profile or the environment names must exist
+        key = load_key(profile.outbox_key_file, create=profile.configured_key_file is None)
+        outbox = Outbox(profile.outbox_path, key, first_attempt_hold_s=FIRST_ATTEMPT_HOLD_S)
+    except OutboxError as exc:  # the key (OutboxKeyError) or the database
+        raise UsageError(f"profile {profile.name}: {exc}") from exc
     # the live frames are worked on in a worker process while the chip is read (both cores, no GIL shared)
     matcher = Matcher(config=MatcherConfig(max_frames=profile.face.max_frames),
                       capture_factory=worker_capture) if profile.face.enabled else None

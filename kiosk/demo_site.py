@@ -77,6 +77,7 @@ def demo_site(profile: Profile, folder: Path, *,
                 str(bhyt_table.get("staff_cccd_env", "BHYT_STAFF_CCCD")): DEMO_STAFF[1]}))
             table["bhyt"] = {**bhyt_table, "base_url": bhyt.url}
             table["registration"] = {**registration, "mode": "json", "url": hospital.url}
+            table["allow_insecure_http"] = True  # the stand-ins speak plain http on 127.0.0.1
         elif kind == "airport":
             zone = ZoneInfo(str(table.get("timezone", "Asia/Ho_Chi_Minh")))
             context["boarding_pass"] = demo_boarding_pass(datetime.now(zone))

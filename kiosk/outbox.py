@@ -7,17 +7,21 @@
   "marked delivered" only causes a harmless replay.
 - The personal fields are encrypted at rest with AES-GCM. The check-in id is the associated data, so a
   row cannot be moved to another id. The key comes from ``KIOSK_OUTBOX_KEY`` (base64 of 32 bytes) or a
-  key file that must be private (mode 0600). It is never in the repository.
+  key file that must be private (mode 0600), best kept outside the data folder it protects (the profile's
+  ``[outbox] key_file`` or ``KIOSK_OUTBOX_KEY_FILE``, e.g. a systemd credential: docs/secrets.md). It is
+  never in the repository. The database and its WAL and SHM files are created 0600.
 - Delivered rows are purged after a retention period. Failed rows wait for staff (``outbox retry``).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import os
 import random
+import secrets
 import sqlite3
 import stat
 import time
@@ -67,18 +71,24 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
 
 
 class OutboxError(KioskError):
-    message_key = "kiosk.error"
+    """The outbox database cannot be opened or used."""
+
+    message_key = "outbox.unavailable"
 
 
 class OutboxKeyError(OutboxError):
     """The encryption key is missing, malformed, readable by others, or does not open the stored rows."""
 
+    message_key = "outbox.key_invalid"
+
 
 def load_key(key_file: Path, *, create: bool = False) -> bytes:
     """The 32-byte outbox key, from ``KIOSK_OUTBOX_KEY`` or ``key_file``.
 
-    A key file that group or others can read is refused. With ``create``, a missing file is made with
-    a fresh random key and mode 0600.
+    A key file that group or others can read is refused. With ``create``, a missing file is made with a
+    fresh random key, mode 0600, written whole or not at all (:func:`create_key_file`); the kiosk creates
+    it only in its data folder: a key file named by the profile or ``KIOSK_OUTBOX_KEY_FILE`` (a systemd
+    credential, docs/secrets.md) must exist.
     """
     env = os.environ.get(KEY_ENV)
     if env:
@@ -89,23 +99,93 @@ def load_key(key_file: Path, *, create: bool = False) -> bytes:
         if len(key) != 32:
             raise OutboxKeyError(f"{KEY_ENV} must decode to 32 bytes, not {len(key)}")
         return key
-    if not key_file.exists():
-        if not create:
-            raise OutboxKeyError(f"no outbox key: set {KEY_ENV} or create {key_file}")
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(base64.b64encode(AESGCM.generate_key(bit_length=256)))
-    mode = key_file.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise OutboxKeyError(f"{key_file} is readable by others (mode {stat.S_IMODE(mode):o}); chmod 600 it")
     try:
-        key = base64.b64decode(key_file.read_bytes().strip(), validate=True)
+        if not key_file.exists():
+            if not create:
+                raise OutboxKeyError(f"no outbox key: set {KEY_ENV} or create {key_file}")
+            create_key_file(key_file)
+        if not key_file.is_file():
+            raise OutboxKeyError(f"the outbox key {key_file} is not a file")
+        mode = key_file.stat().st_mode
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise OutboxKeyError(f"{key_file} is readable by others (mode {stat.S_IMODE(mode):o}); chmod 600 it")
+        text = key_file.read_bytes().strip()
+    except OSError as exc:
+        raise OutboxKeyError(f"the outbox key {key_file} cannot be read or created ({exc.strerror})") from exc
+    if not text:
+        raise OutboxKeyError(f"{key_file} is empty (a key being written when the machine stopped?); if the outbox "
+                             "holds no check-ins, delete it and start again, else restore the key from its backup")
+    try:
+        key = base64.b64decode(text, validate=True)
     except ValueError as exc:
         raise OutboxKeyError(f"{key_file} does not hold a base64 key") from exc
     if len(key) != 32:
         raise OutboxKeyError(f"{key_file} must hold 32 bytes of key, not {len(key)}")
     return key
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def create_key_file(key_file: Path) -> None:
+    """A fresh random key in ``key_file`` (mode 0600), atomically: it is written and fsync'ed to a private
+    temporary file in the same folder, then linked into place (never over a key another process made at
+    the same moment: theirs wins), and the folder is fsync'ed. A crash at any point leaves either no key
+    file or a whole one, never the empty file that would stop the kiosk from starting."""
+    folder = key_file.parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = folder / f".{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(base64.b64encode(AESGCM.generate_key(bit_length=256)) + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, key_file)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync_folder(folder)
+
+
+@contextmanager
+def _private_umask() -> Iterator[None]:
+    """Files created meanwhile are 0600 whatever the process umask (SQLite creates the database, then its
+    ``-wal`` and ``-shm`` files with the database's mode; nothing of it may be readable by others even for
+    a moment). The umask is process-wide: this is held only while the outbox database is opened."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def open_private_sqlite(path: Path) -> sqlite3.Connection:
+    """The outbox's SQLite database in WAL mode, its file, WAL and SHM created 0600 (and tightened if older
+    files were not); raises :class:`OutboxError` when it cannot be opened."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _private_umask():
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                db.executescript(_SCHEMA)  # the first write: the WAL and SHM files now exist
+            except sqlite3.Error:
+                db.close()
+                raise
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(f"{path}{suffix}", 0o600)
+    except (OSError, sqlite3.Error) as exc:
+        raise OutboxError(f"the outbox database {path} cannot be opened ({exc})") from exc
+    return db
 
 
 @dataclass(frozen=True)
@@ -151,16 +231,11 @@ class Outbox:
         once) for this long before a background worker may take it, so one check-in is not sent twice at once."""
         self.path = Path(path)
         self._hold_s = first_attempt_hold_s
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._aead = AESGCM(key)
         self._clock = clock
         self._rng = rng
         self._backoff = backoff or Backoff()
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-        os.chmod(self.path, 0o600)
+        self._db = open_private_sqlite(self.path)
 
     def close(self) -> None:
         self._db.close()

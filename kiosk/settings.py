@@ -23,6 +23,7 @@ from kiosk.policy import ChipPolicy
 PROFILES = ("demo", "hospital", "airport", "exam")
 DATA_DIR_ENV = "KIOSK_DATA_DIR"
 KEY_FILE_ENV = "KIOSK_OUTBOX_KEY_FILE"
+CREDENTIALS_ENV, CREDENTIAL_NAME = "CREDENTIALS_DIRECTORY", "outbox.key"  # systemd's LoadCredential=
 MAX_PROFILE_BYTES = 256 * 1024  # the largest shipped profile is under 2 KB
 SCREEN_LANGUAGES = ("vi", "en")  # the screen's translations (ui/i18n)
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -30,6 +31,8 @@ _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 class SettingsError(KioskError):
     """A profile is missing, malformed, or names something that does not exist."""
+
+    message_key = "settings.invalid"
 
 
 @dataclass(frozen=True)
@@ -73,16 +76,23 @@ class Profile:
 
     @property
     def outbox_key_file(self) -> Path:
-        """Where the outbox key is read: ``KIOSK_OUTBOX_KEY_FILE``, else the profile's ``[outbox] key_file``,
-        else ``outbox.key`` in the data folder (see docs/secrets.md for a systemd credential)."""
+        """Where the outbox key is read: :attr:`configured_key_file`, else ``outbox.key`` in the data folder
+        (created there on first use)."""
         configured = self.configured_key_file
         return configured if configured is not None else self.data_dir / "outbox.key"
 
     @property
     def configured_key_file(self) -> Path | None:
-        """The key file named by the environment or the profile (never created by the kiosk), or None."""
+        """The key file kept outside the data folder, which the kiosk never creates: ``KIOSK_OUTBOX_KEY_FILE``,
+        else the systemd credential ``outbox.key`` (``$CREDENTIALS_DIRECTORY/outbox.key``, when the unit
+        passes one), else the profile's ``[outbox] key_file``; None when none is (docs/secrets.md)."""
         env = os.environ.get(KEY_FILE_ENV)
-        return Path(env) if env else self.key_file
+        if env:
+            return Path(env)
+        credentials = os.environ.get(CREDENTIALS_ENV)
+        if credentials and (Path(credentials) / CREDENTIAL_NAME).is_file():
+            return Path(credentials) / CREDENTIAL_NAME
+        return self.key_file
 
     @property
     def audit_path(self) -> Path:

@@ -42,6 +42,7 @@ from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 
 from kiosk.adapters.base import UpstreamRejected, UpstreamUnavailable
+from kiosk.adapters.urls import upstream_url
 from kiosk.checkin import Decision, Person
 from kiosk.keys import birth_year_from_id
 
@@ -177,9 +178,11 @@ class BhytConfig:
     token_margin_s: float = 60.0  # renew this many seconds before the token's announced expiry
 
     @classmethod
-    def from_table(cls, table: Mapping[str, object], environ: Mapping[str, str]) -> BhytConfig:
+    def from_table(cls, table: Mapping[str, object], environ: Mapping[str, str], *,
+                   allow_insecure_http: bool = False) -> BhytConfig:
         """Build from the ``[hospital.bhyt]`` table: ``password_env`` names the variable with the plain password
-        (``password_md5_env`` one with its MD5). The password itself never sits in a file of the repository."""
+        (``password_md5_env`` one with its MD5). The password itself never sits in a file of the repository.
+        ``base_url`` must be https (:func:`~kiosk.adapters.urls.upstream_url`)."""
         facility = str(table.get("facility_code", ""))
         username = str(table.get("username") or (f"{facility}_BV" if facility else ""))
         if not username:
@@ -194,7 +197,8 @@ class BhytConfig:
             if not environ.get(variable):
                 raise ValueError(f"environment variable {variable} (the gateway password) is not set")
             password_md5 = md5_hex(environ[variable])
-        return cls(base_url=str(table["base_url"]).rstrip("/"), username=username, password_md5=password_md5,
+        base_url = upstream_url(table["base_url"], "[bhyt] base_url", allow_insecure_http=allow_insecure_http)
+        return cls(base_url=base_url, username=username, password_md5=password_md5,
                    timeout_s=float(table.get("timeout_s", 10.0)),
                    token_margin_s=float(table.get("token_margin_s", 60.0)))
 

@@ -49,6 +49,7 @@ from kiosk.adapters.bhyt import (
     staff_from_table,
     urllib_post,
 )
+from kiosk.adapters.urls import allows_insecure_http, upstream_url
 from kiosk.checkin import CheckIn, Decision, Evidence, Person, QueueTicket, Receipt
 
 log = logging.getLogger(__name__)
@@ -82,10 +83,11 @@ class HospitalConfig:
             raise ValueError("the registration url must start with http:// or https://")
 
     @classmethod
-    def from_table(cls, table: Mapping[str, Any], facility_code: str = "") -> HospitalConfig:
+    def from_table(cls, table: Mapping[str, Any], facility_code: str = "", *,
+                   allow_insecure_http: bool = False) -> HospitalConfig:
         known = {name for name in cls.__dataclass_fields__}
         values = {key: table[key] for key in table if key in known}
-        values["url"] = str(table["url"]).rstrip("/")
+        values["url"] = upstream_url(table["url"], "[registration] url", allow_insecure_http=allow_insecure_http)
         values.setdefault("facility_code", facility_code)
         return cls(**values)
 
@@ -112,9 +114,11 @@ class HospitalAdapter(Adapter):
         there."""
         environ = os.environ if environ is None else environ
         bhyt_table, registration = table["bhyt"], table["registration"]
-        client = BhytClient(BhytConfig.from_table(bhyt_table, environ), staff=staff_from_table(bhyt_table, environ),
-                            transport=transport)
-        config = HospitalConfig.from_table(registration, facility_code=str(bhyt_table.get("facility_code", "")))
+        insecure = allows_insecure_http(table)  # [adapter] allow_insecure_http: tests and local stand-ins only
+        client = BhytClient(BhytConfig.from_table(bhyt_table, environ, allow_insecure_http=insecure),
+                            staff=staff_from_table(bhyt_table, environ), transport=transport)
+        config = HospitalConfig.from_table(registration, facility_code=str(bhyt_table.get("facility_code", "")),
+                                           allow_insecure_http=insecure)
         return cls(config, client, transport=transport)
 
     # ------------------------------------------------------------------------------------- lookup

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.base import Adapter
+from kiosk.adapters.urls import allows_insecure_http, upstream_url
+from kiosk.errors import KioskError
 from kiosk.settings import Profile, SettingsError
 from kiosk.store import SiteStore, site_store
-from kiosk.store.base import StoreError, StoreUnavailable
 
 
 def offline_first(profile: Profile, local_path: Path | str) -> SiteStore | None:
@@ -22,7 +23,7 @@ def offline_first(profile: Profile, local_path: Path | str) -> SiteStore | None:
     remote = site_store(profile)
     if remote is None:
         return None
-    key = load_key(profile.outbox_key_file, create=True)
+    key = load_key(profile.outbox_key_file, create=profile.configured_key_file is None)
     if str(local_path) == ":memory:":  # the offline buffer must survive a restart
         local_path = profile.data_dir / f"{profile.name}-site.sqlite3"
     local = SqliteStore(local_path, site=profile.site, kiosk=remote.kiosk)
@@ -44,7 +45,8 @@ def _local(profile: Profile, table: Mapping[str, Any]) -> Adapter:
 def _webhook(profile: Profile, table: Mapping[str, Any]) -> Adapter:
     from kiosk.adapters.webhook import WebhookAdapter
 
-    return WebhookAdapter(str(table["url"]), timeout_s=float(table.get("timeout_s", 5.0)))
+    url = upstream_url(table["url"], "[adapter] url", allow_insecure_http=allows_insecure_http(table))
+    return WebhookAdapter(url, timeout_s=float(table.get("timeout_s", 5.0)))
 
 
 def _hospital(profile: Profile, table: Mapping[str, Any]) -> Adapter:
@@ -82,5 +84,5 @@ def build_adapter(profile: Profile) -> Adapter:
         return factory(profile, table)
     except KeyError as exc:
         raise SettingsError(f"profile {profile.name}: [adapter] needs {exc}") from exc
-    except (ValueError, OSError, StoreError, StoreUnavailable) as exc:  # a missing secret, a bad roster or URL
-        raise SettingsError(f"profile {profile.name}: {exc}") from exc
+    except (ValueError, OSError, KioskError) as exc:  # a missing secret, a bad roster (RosterError) or URL,
+        raise SettingsError(f"profile {profile.name}: {exc}") from exc  # the site store (StoreError, …)

@@ -72,6 +72,7 @@ def test_hospital_check_in_asks_bhyt_and_registers_the_visit_once(pcscd: str, si
         path = profile(site, "hospital", f"""
 [adapter]
 kind = "hospital"
+allow_insecure_http = true
 [adapter.bhyt]
 base_url = "{bhyt.url}"
 facility_code = "79001"
@@ -95,6 +96,7 @@ def test_hospital_gateway_down_still_records_the_visit_for_staff(pcscd: str, sit
         path = profile(site, "hospital", f"""
 [adapter]
 kind = "hospital"
+allow_insecure_http = true
 [adapter.bhyt]
 base_url = "http://127.0.0.1:9"
 facility_code = "79001"

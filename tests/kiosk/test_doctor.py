@@ -180,7 +180,7 @@ def _tls(cert: Path, key: Path) -> ssl.SSLContext:
 def test_upstream_urls_are_found_in_nested_adapter_tables() -> None:
     adapter = load_profile("hospital").adapter
     assert dict(upstream_urls(adapter)) == {"bhyt.base_url": "https://egw.baohiemxahoi.gov.vn",
-                                            "registration.url": "http://127.0.0.1:8080/api/kiosk"}
+                                            "registration.url": "https://his.hospital.example/api/kiosk"}
 
 
 def test_unreachable_upstream_fails_with_its_fix() -> None:

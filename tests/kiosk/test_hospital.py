@@ -264,6 +264,7 @@ def test_a_year_only_birth_date_and_unknown_sex(fhir: HospitalAdapter, hospital:
 EXAMPLE = """
 [adapter]
 kind = "hospital"
+allow_insecure_http = true  # the local stand-ins speak plain http
 
 [adapter.bhyt]
 base_url = "{gateway}"

@@ -23,7 +23,9 @@ def test_the_shipped_profiles_load(name: str) -> None:
     assert profile.name == name and profile.adapter["kind"]
 
 
-def test_a_minimal_profile_gets_the_defaults(tmp_path: Path) -> None:
+def test_a_minimal_profile_gets_the_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KIOSK_OUTBOX_KEY_FILE", raising=False)
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     path = tmp_path / "lane.toml"
     path.write_text(MINIMAL, "utf-8")
     profile = load_profile(str(path))
@@ -61,7 +63,7 @@ def test_an_unreadable_profile_is_a_settings_error(tmp_path: Path) -> None:
     path.chmod(0)
     if os.access(path, os.R_OK):
         pytest.skip("running as root: a mode-000 file is still readable (tests/kiosk/test_cli_hostile.py "
-                    "covers it as an unprivileged user)")
+                    "covers it without root's file-access capabilities)")
     with pytest.raises(SettingsError, match="cannot be read"):
         load_profile(str(path))
 
@@ -95,6 +97,8 @@ def test_wrong_shapes_and_values_say_what_is_wrong(text: str, reason: str) -> No
 
 
 def test_the_key_file_is_relative_to_the_profile_and_the_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KIOSK_OUTBOX_KEY_FILE", raising=False)
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     profile = parse_profile(MINIMAL + '[outbox]\nkey_file = "secrets/outbox.key"', Path("/etc/kiosk/p.toml"))
     assert profile.outbox_key_file == Path("/etc/kiosk/secrets/outbox.key") == profile.configured_key_file
     monkeypatch.setenv("KIOSK_OUTBOX_KEY_FILE", "/run/credentials/kiosk.service/outbox.key")
