@@ -153,7 +153,10 @@ class ImageFolderSource(FrameSource):
     """Image files of a folder in name order, at a nominal frame rate."""
 
     def __init__(self, folder: str | os.PathLike[str], *, fps: float = 10.0, max_frames: int | None = None) -> None:
-        self._paths = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        try:
+            self._paths = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        except OSError as exc:
+            raise FrameSourceError(f"image folder cannot be read ({exc.strerror})") from exc
         if not self._paths:
             raise FrameSourceError("image folder has no images")
         self._fps = fps
@@ -167,7 +170,7 @@ class ImageFolderSource(FrameSource):
 def open_source(spec: str | int | os.PathLike[str], *, max_frames: int | None = None,
                 clock: Callable[[], float] = time.monotonic) -> FrameSource:
     """A source from a camera index (``0`` or ``"0"``), an image folder, an image file, or a video file."""
-    if isinstance(spec, int) or (isinstance(spec, str) and spec.isdigit()):
+    if isinstance(spec, int) or (isinstance(spec, str) and spec.isascii() and spec.isdigit()):
         return CameraSource(int(spec), max_frames=max_frames, clock=clock)
     path = Path(spec)
     if path.is_dir():

@@ -21,7 +21,7 @@ from kiosk.cards import CardSource, PcscCards
 from kiosk.delivery import FIRST_ATTEMPT_HOLD_S
 from kiosk.errors import KeyNotFound, UsageError
 from kiosk.key_source import KeyInput, KeySource
-from kiosk.outbox import Outbox, OutboxError, load_key
+from kiosk.outbox import Outbox, OutboxError, profile_key
 from kiosk.qr import find_cccd_qr
 from kiosk.session import CheckInSession, SessionConfig, SessionEvent
 from kiosk.settings import Profile
@@ -129,7 +129,7 @@ def build_session(profile: Profile, hardware: Hardware, *,
     ``hardware.keys`` (the configured key or the card's QR code). The screen passes its own, which falls
     back to a keypad."""
     try:  # the key is created only in the data folder; one the profile or the environment names must exist
-        key = load_key(profile.outbox_key_file, create=profile.configured_key_file is None)
+        key = profile_key(profile)
         outbox = Outbox(profile.outbox_path, key, first_attempt_hold_s=FIRST_ATTEMPT_HOLD_S)
     except OutboxError as exc:  # the key (OutboxKeyError) or the database
         raise UsageError(f"profile {profile.name}: {exc}") from exc

@@ -56,7 +56,7 @@ def source_frames(spec: str) -> Iterator[np.ndarray]:
             source.close()
         if count == 0:
             return
-        if spec.isdigit():
+        if spec.isascii() and spec.isdigit():
             return  # a camera that stopped delivering: do not spin
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -38,6 +39,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from kiosk.adapters.base import Adapter, UpstreamError
 from kiosk.checkin import CheckIn, Receipt, checkin_from_dict, checkin_to_dict, display_from_dict
 from kiosk.errors import KioskError
+
+if TYPE_CHECKING:
+    from kiosk.settings import Profile
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +126,12 @@ def load_key(key_file: Path, *, create: bool = False) -> bytes:
     if len(key) != 32:
         raise OutboxKeyError(f"{key_file} must hold 32 bytes of key, not {len(key)}")
     return key
+
+
+def profile_key(profile: Profile) -> bytes:
+    """The profile's outbox key (:func:`load_key`), created only in its data folder: a key file named by the
+    environment, a systemd credential or the profile must already exist."""
+    return load_key(profile.outbox_key_file, create=profile.configured_key_file is None)
 
 
 def _fsync_folder(folder: Path) -> None:

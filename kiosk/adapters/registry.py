@@ -16,14 +16,14 @@ from kiosk.store import SiteStore, site_store
 def offline_first(profile: Profile, local_path: Path | str) -> SiteStore | None:
     """The site store backed by this kiosk's SQLite at ``local_path`` (its record and offline buffer), with the
     roster cached under the outbox key; None when no site store is configured (the adapter's own SQLite)."""
-    from kiosk.outbox import load_key
+    from kiosk.outbox import profile_key
     from kiosk.store.offline import OfflineFirstStore, RosterCache
     from kiosk.store.sqlite import SqliteStore
 
     remote = site_store(profile)
     if remote is None:
         return None
-    key = load_key(profile.outbox_key_file, create=profile.configured_key_file is None)
+    key = profile_key(profile)
     if str(local_path) == ":memory:":  # the offline buffer must survive a restart
         local_path = profile.data_dir / f"{profile.name}-site.sqlite3"
     local = SqliteStore(local_path, site=profile.site, kiosk=remote.kiosk)

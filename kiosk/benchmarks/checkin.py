@@ -28,6 +28,7 @@ from pathlib import Path
 from kiosk.adapters.local import LocalQueueAdapter
 from kiosk.assembly import Hardware, build_session
 from kiosk.checkin import CheckIn, Evidence, Person
+from kiosk.commands.arguments import integer
 from kiosk.demo_site import demo_site
 from kiosk.outbox import Outbox
 from kiosk.outcomes import Outcome
@@ -42,10 +43,11 @@ TARGET_AFTER_LINK_S = 0.25  # a check-in may add this much to the chip link's ow
 
 def register(targets: argparse._SubParsersAction) -> None:
     parser = targets.add_parser("checkin", help="whole check-ins per profile, outbox throughput, memory")
-    parser.add_argument("--repeat", type=int, default=7, help="check-ins per profile (median reported)")
+    parser.add_argument("--repeat", type=integer(1, 10_000), default=7, help="check-ins per profile (median reported)")
     parser.add_argument("--profiles", nargs="+", default=list(PROFILE_NAMES), choices=PROFILE_NAMES)
-    parser.add_argument("--outbox", type=int, default=1000, help="check-ins for the outbox throughput")
-    parser.add_argument("--memory", type=int, default=0, metavar="N",
+    parser.add_argument("--outbox", type=integer(1, 10_000_000), default=1000,
+                        help="check-ins for the outbox throughput")
+    parser.add_argument("--memory", type=integer(0, 10_000_000), default=0, metavar="N",
                         help="also run N check-ins in a row and report memory (1000 for the target)")
     parser.add_argument("--json", action="store_true")
     parser.set_defaults(func=run)

@@ -16,6 +16,7 @@ import platform
 import statistics
 import time
 
+from kiosk.commands.arguments import integer, number
 from kiosk.simulator import demo_card, demo_pki, demo_portrait
 from nfc.document import read_document
 from nfc.reader import ChipSession
@@ -27,10 +28,13 @@ from nfc.trust.store import TrustStore
 
 def register(targets: argparse._SubParsersAction) -> None:
     parser = targets.add_parser("chip", help="chip read: APDUs, bytes, modelled link time, crypto wall time")
-    parser.add_argument("--repeat", type=int, default=15, help="reads per reader kind (median reported)")
-    parser.add_argument("--bit-rate", type=int, default=424_000, help="link bit rate in bit/s (default 424000)")
-    parser.add_argument("--per-apdu-ms", type=float, default=5.0, help="fixed cost per APDU in ms (default 5)")
-    parser.add_argument("--portrait-bytes", type=int, default=20_000, help="size of the DG2 image (default 20000)")
+    parser.add_argument("--repeat", type=integer(1, 10_000), default=15, help="reads per reader kind (median reported)")
+    parser.add_argument("--bit-rate", type=integer(1_000, 100_000_000), default=424_000,
+                        help="link bit rate in bit/s (default 424000)")
+    parser.add_argument("--per-apdu-ms", type=number(0, 10_000), default=5.0,
+                        help="fixed cost per APDU in ms (default 5)")
+    parser.add_argument("--portrait-bytes", type=integer(1_000, 1_000_000), default=20_000,
+                        help="size of the DG2 image (default 20000)")
     parser.add_argument("--json", action="store_true")
     parser.set_defaults(func=run)
 

@@ -13,6 +13,7 @@ import platform
 import random
 
 from kiosk.benchmarks import median_seconds
+from kiosk.commands.arguments import integer
 
 TARGET_ONE_S = 0.4
 TARGET_STEP_S = 1.0
@@ -20,8 +21,8 @@ TARGET_STEP_S = 1.0
 
 def register(targets: argparse._SubParsersAction) -> None:
     p = targets.add_parser("face", help="1:1 face decision and multi-frame decision times")
-    p.add_argument("--repeat", type=int, default=9, help="timed runs per measure (median reported)")
-    p.add_argument("--frames", type=int, default=8, help="live frames in the multi-frame decision")
+    p.add_argument("--repeat", type=integer(1, 10_000), default=9, help="timed runs per measure (median reported)")
+    p.add_argument("--frames", type=integer(1, 1_000), default=8, help="live frames in the multi-frame decision")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 

@@ -34,6 +34,7 @@ from types import MappingProxyType
 
 from kiosk.adapters.roster import Candidate
 from kiosk.checkin import CheckIn, Evidence, Person
+from kiosk.commands.arguments import integer
 from kiosk.errors import UsageError
 from kiosk.store import STORE_ENV
 
@@ -43,10 +44,12 @@ SESSION = "bench-session"
 
 def register(targets: argparse._SubParsersAction) -> None:
     parser = targets.add_parser("site", help="several kiosk processes against one PostgreSQL site store")
-    parser.add_argument("--kiosks", type=int, default=4, help="kiosk processes (default 4)")
-    parser.add_argument("--checkins", type=int, default=250, help="distinct people per kiosk (default 250)")
-    parser.add_argument("--repeats", type=int, help="people each kiosk presents that another kiosk also checks in "
-                                                     "(default a fifth of --checkins)")
+    parser.add_argument("--kiosks", type=integer(1, 64), default=4, help="kiosk processes (default 4)")
+    parser.add_argument("--checkins", type=integer(1, 1_000_000), default=250,
+                        help="distinct people per kiosk (default 250)")
+    parser.add_argument("--repeats", type=integer(0, 1_000_000),
+                        help="people each kiosk presents that another kiosk also checks in (default a fifth of "
+                             "--checkins)")
     parser.add_argument("--store", metavar="URL", help=f"the site store (default ${STORE_ENV}, else a throwaway "
                                                        "cluster)")
     parser.add_argument("--no-cards", action="store_true", help="take people from citizen records, not cards")
@@ -85,7 +88,7 @@ def _kiosk(index: int, numbers: list[int], folder: str, url: str, site: str, car
     """One kiosk process: prepare, say so, wait for the start, check everyone in, report."""
     logging.basicConfig(level=logging.ERROR)  # the repeats are meant: their warnings are not news here
     from kiosk.adapters.registry import build_adapter
-    from kiosk.outbox import DELIVERED, Outbox, load_key
+    from kiosk.outbox import DELIVERED, Outbox, profile_key
     from kiosk.policy import ChipPolicy
     from kiosk.settings import FaceSettings, Profile
 
@@ -94,7 +97,7 @@ def _kiosk(index: int, numbers: list[int], folder: str, url: str, site: str, car
                                         "database": "exam-attendance.sqlite3"}),
                       site_store=url, kiosk=f"kiosk-{index + 1}")
     adapter = build_adapter(profile)
-    outbox = Outbox(profile.outbox_path, load_key(profile.outbox_key_file, create=True))
+    outbox = Outbox(profile.outbox_path, profile_key(profile))
     people = _people(numbers, cards)
     adapter.lookup(people[0], {})  # connected before the start
     remote = adapter.store.remote

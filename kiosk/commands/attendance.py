@@ -8,6 +8,7 @@ import argparse
 from kiosk.adapters.exam import ExamAdapter
 from kiosk.adapters.registry import build_adapter
 from kiosk.errors import UsageError
+from kiosk.files import writable_file
 from kiosk.settings import SettingsError, load_profile
 
 
@@ -20,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    writable_file(args.out, "--out")
     try:
         adapter = build_adapter(load_profile(args.profile))
     except SettingsError as exc:
@@ -27,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
     if not isinstance(adapter, ExamAdapter):
         raise UsageError(f"profile {args.profile} is not an exam room: it has no attendance to export")
     fmt = args.format or ("xlsx" if args.out.lower().endswith(".xlsx") else "csv")
-    path = adapter.export_attendance(args.out, fmt)
+    try:
+        path = adapter.export_attendance(args.out, fmt)
+    except OSError as exc:
+        raise UsageError(f"--out {args.out}: cannot be written ({exc.strerror or type(exc).__name__})") from exc
     print(f"attendance written to {path}")
     return 0

@@ -11,15 +11,14 @@ import argparse
 import json
 import sys
 
-from kiosk import keys
 from kiosk.assembly import Hardware, build_session, context_from
 from kiosk.cards import CardSource, PcscCards
+from kiosk.commands.arguments import access_key, check_camera, integer, number
 from kiosk.errors import UsageError
 from kiosk.messages import message, warning_key
 from kiosk.outcomes import EventState, FailureKind, short_reference
 from kiosk.session import SessionEvent, SessionResult
 from kiosk.settings import PROFILES, SettingsError, load_profile
-from nfc.errors import AccessKeyError
 
 EXIT_OK, EXIT_REFUSED, EXIT_KEY, EXIT_LINK, EXIT_FACE = 0, 1, 3, 4, 5
 
@@ -51,7 +50,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     key.add_argument("--mrz", metavar="DOCNO:YYMMDD:YYMMDD")
     key.add_argument("--qr", metavar="TEXT")
     parser.add_argument("--boarding-pass", metavar="TEXT", help="boarding pass barcode text (airport)")
-    parser.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a card (default 30)")
+    parser.add_argument("--wait", type=number(0, 3600), default=30.0, help="seconds to wait for a card (default 30)")
     parser.add_argument("--json", action="store_true")
 
 
@@ -61,17 +60,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     check.set_defaults(func=run_check)
     loop = sub.add_parser("run", help="check in one person after another")
     _common(loop)
-    loop.add_argument("--count", type=int, help="stop after this many check-ins (default: never)")
+    loop.add_argument("--count", type=integer(1), help="stop after this many check-ins (default: never)")
     loop.set_defaults(func=run_loop)
 
 
 def _hardware(args: argparse.Namespace, pattern: str | None = None) -> Hardware:
-    try:
-        key = (keys.key_from_id(args.id) if args.id else keys.key_from_can(args.can) if args.can
-               else keys.key_from_mrz(args.mrz) if args.mrz else keys.parse_qr(args.qr).access_key() if args.qr
-               else None)
-    except AccessKeyError as exc:
-        raise UsageError(str(exc)) from exc
+    key = access_key(args)
+    check_camera(args.camera)
     return Hardware(cards=card_source(args.simulator, args.reader, args.wait, pattern), camera=args.camera, key=key)
 
 

@@ -16,6 +16,7 @@ import json
 import os
 
 from kiosk.assembly import Hardware, build_session
+from kiosk.commands.arguments import check_camera
 from kiosk.commands.check import exit_status, result_json
 from kiosk.errors import UsageError
 from kiosk.messages import message
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
         return ui.run(argparse.Namespace(demo=True, profile=args.profile, fullscreen=False, camera=args.camera,
                                          reader=None, lang=None))
+    check_camera(args.camera)
     try:
         profile = load_profile("demo")
     except SettingsError as exc:

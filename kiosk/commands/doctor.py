@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 
+from kiosk.commands.arguments import number
 from kiosk.doctor import CheckName, CheckStatus, DoctorConfig, FrameSize, all_ok, run_checks
 from kiosk.errors import UsageError
 from kiosk.settings import PROFILES, SettingsError, load_profile
@@ -32,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--frame-size", default="640x480", metavar="WxH", help="smallest camera frame (640x480)")
     parser.add_argument("--check", action="append", choices=[str(n) for n in CheckName], metavar="NAME",
                         help=f"only these checks (repeatable): {', '.join(CheckName)}")
-    parser.add_argument("--timeout", type=float, default=5.0, metavar="S", help="network timeout (default 5 s)")
+    parser.add_argument("--timeout", type=number(0.1, 600), default=5.0, metavar="S",
+                        help="network timeout (default 5 s)")
     parser.add_argument("--json", action="store_true", help="one JSON object: ok and every check")
     parser.set_defaults(func=run)
 

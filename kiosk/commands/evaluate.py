@@ -18,13 +18,17 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli import error_line
+from kiosk.commands.arguments import integer
 from kiosk.commands.verify import EXIT_MODELS
 from kiosk.errors import UsageError
+from kiosk.files import readable_file, readable_tree, writable_file, writable_folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--video-frames", default="0:100000", help="START:END frames of the video to use")
     p.add_argument("--no-liveness", action="store_true", help="leave liveness out of the report")
     p.add_argument("--out", help="output file (--make-chip-like) or folder (--build-pairs)")
-    p.add_argument("--variants", type=int, default=2, help="camera-like variants per photo (--build-pairs)")
+    p.add_argument("--variants", type=integer(1, 100), default=2, help="camera-like variants per photo (--build-pairs)")
     p.add_argument("--threshold", type=float, help="accept at or below this distance (default: the calibrated one)")
     p.add_argument("--refer-threshold", type=float, help="refer up to this distance (default: the calibrated one)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -229,23 +233,28 @@ def run(args: argparse.Namespace) -> int:
 
             if not args.out:
                 raise UsageError("--make-chip-like needs --out FILE.jp2")
-            if not Path(args.make_chip_like).is_file():
-                raise UsageError(f"{args.make_chip_like}: no such file")
+            readable_file(args.make_chip_like, "--make-chip-like")
+            writable_file(args.out, "--out")
             try:
                 data = make_chip_like(read_image_rgb(args.make_chip_like))
             except BiometricsError as exc:
-                print(f"error: {exc.detail or exc}", file=sys.stderr)
+                print(error_line(exc.message_key, exc.step, exc.detail or str(exc)), file=sys.stderr)
                 return 5
             Path(args.out).write_bytes(data)
             print(json.dumps({"out": args.out, "bytes": len(data)}) if args.json else f"{args.out}: {len(data)} bytes")
             return 0
         if args.build_pairs:
             from biometrics.evaluation import build_pairs
+            from biometrics.frames import IMAGE_SUFFIXES
 
             if not args.out:
                 raise UsageError("--build-pairs needs --out DIR")
             if not Path(args.build_pairs).is_dir():
                 raise UsageError(f"{args.build_pairs}: not a folder")
+            readable_tree(args.build_pairs, "--build-pairs")
+            if not any(p.suffix.lower() in IMAGE_SUFFIXES for p in Path(args.build_pairs).iterdir()):
+                raise UsageError(f"--build-pairs {args.build_pairs}: the folder holds no photo")
+            writable_folder(args.out, "--out")
             csv_path, counts = build_pairs(args.build_pairs, args.out, variants=args.variants)
             print(json.dumps({"pairs": str(csv_path), **counts}) if args.json else f"{csv_path}: {counts}")
             return 0
@@ -253,13 +262,13 @@ def run(args: argparse.Namespace) -> int:
         from kiosk.commands.verify import make_matcher
 
         try:
-            pairs = read_pairs_csv(args.pairs)
-        except (OSError, ValueError) as exc:
+            pairs = read_pairs_csv(readable_file(args.pairs, "--pairs"))
+        except (OSError, ValueError, csv.Error) as exc:  # csv.Error: a field over the size limit
             raise UsageError(f"--pairs: {exc}") from exc
         args.frames = None
         report = _evaluate(make_matcher(args), pairs)
     except ModelsUnavailable as exc:
-        print(f"error: face models unavailable: {exc.detail}", file=sys.stderr)
+        print(error_line(exc.message_key, exc.step, f"face models unavailable: {exc.detail}"), file=sys.stderr)
         return EXIT_MODELS
     if args.json:
         print(json.dumps(report))

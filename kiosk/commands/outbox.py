@@ -10,7 +10,7 @@ import json
 
 from kiosk.adapters.registry import build_adapter
 from kiosk.errors import UsageError
-from kiosk.outbox import Outbox, OutboxKeyError, load_key
+from kiosk.outbox import Outbox, OutboxError, load_key
 from kiosk.settings import SettingsError, load_profile
 
 
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         profile = load_profile(args.profile)
         outbox = Outbox(profile.outbox_path, load_key(profile.outbox_key_file))
-    except (SettingsError, OutboxKeyError) as exc:
+    except (SettingsError, OutboxError) as exc:
         raise UsageError(str(exc)) from exc
     try:
         if args.action == "retry":

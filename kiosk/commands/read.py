@@ -13,9 +13,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from kiosk import keys
+from kiosk.cli import error_line
+from kiosk.commands.arguments import access_key, number
 from kiosk.errors import UsageError
-from kiosk.messages import message
+from kiosk.files import readable_input, writable_file
 from kiosk.settings import config_dir
 from kiosk.simulator import demo_card, demo_pki
 from nfc.access import AccessKey
@@ -44,25 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "default: config/csca/)")
     parser.add_argument("--portrait-out", metavar="FILE", type=Path, help="write the chip's portrait image here")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--wait", type=float, default=5.0, metavar="SECONDS",
+    parser.add_argument("--wait", type=number(0, 3600), default=5.0, metavar="SECONDS",
                         help="how long to wait for a card on a PC/SC reader (default 5)")
     parser.add_argument("--no-extended", action="store_true", help="never send extended-length APDUs")
     parser.set_defaults(func=run)
-
-
-def access_key(args: argparse.Namespace) -> AccessKey | None:
-    try:
-        if args.id:
-            return keys.key_from_id(args.id)
-        if args.can:
-            return keys.key_from_can(args.can)
-        if args.mrz:
-            return keys.key_from_mrz(args.mrz)
-        if args.qr:
-            return keys.parse_qr(args.qr).access_key()
-    except AccessKeyError as exc:
-        raise UsageError(str(exc)) from exc
-    return None
 
 
 def _connect(args: argparse.Namespace) -> tuple[Connection, AccessKey | None]:
@@ -76,6 +62,8 @@ def _connect(args: argparse.Namespace) -> tuple[Connection, AccessKey | None]:
 def trust_store(paths: list[str] | None, *, simulator: bool) -> TrustStore:
     """The anchors named on the command line (default: config/csca/), plus the virtual card's test CSCA
     when reading the built-in simulator."""
+    for path in paths or ():
+        readable_input(path, "--csca")  # an unreadable folder must not pass for an empty one
     try:
         store = TrustStore.load(paths or [config_dir() / "csca"])
     except NfcError as exc:
@@ -87,6 +75,8 @@ def trust_store(paths: list[str] | None, *, simulator: bool) -> TrustStore:
 def run(args: argparse.Namespace) -> int:
     key = access_key(args)
     trust = trust_store(args.csca, simulator=args.simulator)
+    if args.portrait_out:  # before the card is read, not after
+        writable_file(args.portrait_out, "--portrait-out")
     try:
         connection, default_key = _connect(args)
     except TransportError as exc:
@@ -107,7 +97,10 @@ def run(args: argparse.Namespace) -> int:
     except NfcError as exc:  # transport, secure messaging, refused commands: the link is not usable
         return _fail(exc, EXIT_LINK)
     if args.portrait_out and data.portrait is not None:
-        args.portrait_out.write_bytes(data.portrait.image)
+        try:
+            args.portrait_out.write_bytes(data.portrait.image)
+        except OSError as exc:
+            raise UsageError(f"--portrait-out {args.portrait_out}: cannot be written ({exc.strerror})") from exc
     document = card_json(data)
     print(json.dumps(document, ensure_ascii=False, indent=2) if args.json else summary(document))
     checks = (data.passive_authentication, data.active_authentication, data.chip_authentication)
@@ -115,8 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _fail(exc: NfcError, status: int) -> int:
-    text = message(exc.message_key)
-    print(f"{text.vi} / {text.en} [{exc.step or 'chip'}: {exc}]", file=sys.stderr)
+    print(error_line(exc.message_key, exc.step or "chip", str(exc)), file=sys.stderr)
     return status
 
 

@@ -10,6 +10,7 @@ import argparse
 
 from kiosk.adapters.roster import RosterError, load_roster
 from kiosk.errors import UsageError
+from kiosk.files import readable_file
 from kiosk.settings import SettingsError, load_profile
 from kiosk.store import StoreError, StoreUnavailable, site_store
 
@@ -28,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
         profile = load_profile(args.profile)
     except SettingsError as exc:
         raise UsageError(str(exc)) from exc
+    readable_file(args.file, "FILE")
     store = site_store(profile)
     if store is None:
         raise UsageError("no site store: set KIOSK_SITE_STORE or [site] store in the profile "

@@ -16,6 +16,10 @@ import sys
 import time
 from pathlib import Path
 
+from kiosk.cli import error_line
+from kiosk.commands.arguments import integer
+from kiosk.errors import UsageError
+from kiosk.files import writable_file
 from kiosk.simulator import demo_card
 from nfc.errors import TransportError
 from nfc.lds import file_by_name
@@ -29,7 +33,7 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("sim", help="serve the virtual CCCD to pcscd (vpcd driver)")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=vpcd.DEFAULT_PORT)
+    parser.add_argument("--port", type=integer(1, 65535), default=vpcd.DEFAULT_PORT)
     parser.add_argument("--bac-only", action="store_true", help="no EF.CardAccess, no PACE")
     parser.add_argument("--aa", default="ec-p256", choices=("ec-p256", "ec-brainpoolP256r1", "rsa-1024",
                                                             "rsa-2048", "none"),
@@ -37,11 +41,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--clone", action="store_true", help="AA key does not match DG15 (a cloned chip)")
     parser.add_argument("--no-chip-auth", action="store_true", help="no Chip Authentication in DG14")
     parser.add_argument("--ca-mismatch", action="store_true", help="CA key does not match DG14 (a cloned chip)")
-    parser.add_argument("--tamper-dg", type=int, metavar="N", help="change DG N after EF.SOD was signed")
+    parser.add_argument("--tamper-dg", type=integer(1, 16), metavar="N", help="change DG N after EF.SOD was signed")
     parser.add_argument("--sod", default="genuine", choices=SOD_VARIANTS,
                         help="how EF.SOD is signed: genuine, by an expired DSC, by a DSC of another CSCA, "
                              "or with a broken signature")
-    parser.add_argument("--remove-after", type=int, metavar="N", help="take the card away after N APDUs")
+    parser.add_argument("--remove-after", type=integer(0), metavar="N", help="take the card away after N APDUs")
     parser.add_argument("--refuse-extended", action="store_true", help="the reader answers 6700 to extended APDUs")
     parser.add_argument("--file", action="append", default=[], metavar="NAME=HEX", type=_raw_file,
                         help="serve these bytes as file NAME (EF.CardAccess, EF.COM, EF.SOD, DG1 … DG16; repeatable)")
@@ -85,11 +89,21 @@ def run(args: argparse.Namespace) -> int:
                           tamper_dg=args.tamper_dg, chip_auth=not args.no_chip_auth, ca_key_mismatch=args.ca_mismatch,
                           sod=args.sod, raw_files=tuple(args.file), announced_files=tuple(args.announce),
                           aa_empty_extended=args.aa_empty_extended)
-    demo = demo_card(options)
-    if args.csca_out:
-        demo.pki.write_csca(args.csca_out)
-    if args.master_list_out:
-        args.master_list_out.write_bytes(demo.pki.master_list())
+    for path, what in ((args.csca_out, "--csca-out"), (args.master_list_out, "--master-list-out")):
+        if path is not None:
+            writable_file(path, what)
+    try:
+        demo = demo_card(options)
+    except KeyError as exc:  # build_card tampers groups[tamper_dg]
+        raise UsageError(f"--tamper-dg {args.tamper_dg}: the virtual card has no DG{args.tamper_dg} "
+                         "with these options") from exc
+    try:
+        if args.csca_out:
+            demo.pki.write_csca(args.csca_out)
+        if args.master_list_out:
+            args.master_list_out.write_bytes(demo.pki.master_list())
+    except OSError as exc:
+        raise UsageError(f"cannot write the test CSCA ({exc.strerror})") from exc
     faults = ReaderFaults(refuse_extended="sw" if args.refuse_extended else None, remove_after=args.remove_after)
     signal.signal(signal.SIGTERM, _take_away)
     print(f"virtual CCCD ready on vpcd {args.host}:{args.port} (CAN {demo.key.can})", flush=True)
@@ -100,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
             demo.card.reset()
             ended = vpcd.serve(reader, sock)
         except TransportError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(error_line(exc.message_key, exc.step or "vpcd", str(exc)), file=sys.stderr)
             return 4
         except _TakenAway:
             ended = "card taken away"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 
+from kiosk.commands.arguments import integer
 from kiosk.errors import UsageError
 from kiosk.settings import SettingsError, load_profile
 from kiosk.store import site_store_url, status_store
@@ -15,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("site", help="the site page: every kiosk of the site, and their metrics")
     parser.add_argument("action", choices=("serve",))
     parser.add_argument("--profile", default="demo", help="the profile naming the site and its store")
-    parser.add_argument("--port", type=int, default=8470, help="default 8470")
+    parser.add_argument("--port", type=integer(0, 65535), default=8470, help="default 8470")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.set_defaults(func=run)
 

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import argparse
 
+from kiosk.commands.arguments import integer, number
 from kiosk.errors import UsageError
 from kiosk.supervisor import Backoff, Supervisor
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("supervise", help="run a command (the kiosk screen) and restart it with a backoff")
-    parser.add_argument("--first-delay", type=float, default=1.0, metavar="S", help="first wait (default 1 s)")
-    parser.add_argument("--max-delay", type=float, default=15.0, metavar="S", help="longest wait (default 15 s)")
-    parser.add_argument("--stable", type=float, default=60.0, metavar="S",
+    parser.add_argument("--first-delay", type=number(0.01, 3600), default=1.0, metavar="S",
+                        help="first wait (default 1 s)")
+    parser.add_argument("--max-delay", type=number(0.01, 86400), default=15.0, metavar="S",
+                        help="longest wait (default 15 s)")
+    parser.add_argument("--stable", type=number(0, 86400), default=60.0, metavar="S",
                         help="a run this long resets the wait (default 60 s)")
-    parser.add_argument("--max-restarts", type=int, metavar="N", help="give up after N restarts (default never)")
+    parser.add_argument("--max-restarts", type=integer(0), metavar="N", help="give up after N restarts (default never)")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- then the command to run")
     parser.set_defaults(func=run)
 

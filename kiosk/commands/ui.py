@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.commands.arguments import check_camera
 from kiosk.demo_site import demo_site
 from kiosk.errors import UsageError
 from kiosk.settings import PROFILES, SettingsError, data_dir, load_profile
@@ -65,6 +66,7 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack) -> ScreenSetup:
         profile = load_profile(args.profile)
     except SettingsError as exc:
         raise UsageError(str(exc)) from exc
+    check_camera(args.camera)
     context: dict[str, str] = {}
     if args.demo:
         profile, context = stack.enter_context(

@@ -12,12 +12,15 @@ JSON object a line (exit 0 when every row ran, even if some did not match or had
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli import error_line
 from kiosk.errors import UsageError
+from kiosk.files import readable_file, readable_input
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_MODELS, EXIT_NO_FACE, EXIT_REFER = 0, 1, 3, 5, 6
 VIDEO_STEP = 3  # take every 3rd video frame (~10 per second at 30 fps) to span the decision window
@@ -67,10 +70,11 @@ def live_input(spec: str, max_frames: int):
     from biometrics.portrait import read_image_rgb
 
     path = Path(spec)
-    if spec.isdigit():
+    if spec.isascii() and spec.isdigit():
         return open_source(spec, max_frames=max_frames)
     if not path.exists():
         raise UsageError(f"--live {spec}: no such file or folder")
+    readable_input(path, "--live")
     if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
         return ArraySource([read_image_rgb(path)])
     if path.is_file():
@@ -128,14 +132,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         matcher = make_matcher(args)
     except ModelsUnavailable as exc:
-        print(f"error: face models unavailable: {exc.detail}", file=sys.stderr)
+        print(error_line(exc.message_key, exc.step, f"face models unavailable: {exc.detail}"), file=sys.stderr)
         return EXIT_MODELS
     if args.pairs:
         from biometrics.evaluation import read_pairs_csv
 
         try:
-            pairs = read_pairs_csv(args.pairs)
-        except (OSError, ValueError) as exc:
+            pairs = read_pairs_csv(readable_file(args.pairs, "--pairs"))
+        except (OSError, ValueError, csv.Error) as exc:  # csv.Error: a field over the size limit
             raise UsageError(f"--pairs: {exc}") from exc
         for pair in pairs:
             result = decide_one(matcher, pair.portrait, pair.live)

@@ -19,7 +19,7 @@ from kiosk.adapters.base import Adapter
 from kiosk.adapters.registry import build_adapter
 from kiosk.delivery import DeliveryWorker, WorkerState
 from kiosk.errors import KioskError
-from kiosk.outbox import Outbox, load_key
+from kiosk.outbox import Outbox, profile_key
 from kiosk.settings import Profile, SettingsError
 from kiosk.site.metrics import KioskMetrics, metrics_for
 from kiosk.store import KioskStatus, kiosk_name, site_store, status_store
@@ -71,7 +71,7 @@ class KioskRuntime:
         self._metrics_server = None
         self.adapter = adapter if adapter is not None else build_adapter(profile)
         self._status_store = status_store(profile)
-        key = load_key(profile.outbox_key_file, create=True)
+        key = profile_key(profile)
         self.worker = DeliveryWorker(lambda: Outbox(profile.outbox_path, key), self.adapter,
                                      retention_s=profile.outbox_retention_s, idle_s=idle_s,
                                      on_round=self._heartbeat)

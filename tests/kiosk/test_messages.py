@@ -11,13 +11,16 @@ import nfc.errors
 import nfc.pace
 import nfc.trust.active
 from kiosk import errors as kiosk_errors
+from kiosk import outbox, settings
 from kiosk.adapters import base as adapters_base
+from kiosk.adapters import roster
 from kiosk.messages import _catalogue, message
 
 
 def _keys() -> set[str]:
     found = set()
-    for module in (nfc.errors, nfc.pace, nfc.trust.active, biometrics.errors, kiosk_errors, adapters_base):
+    for module in (nfc.errors, nfc.pace, nfc.trust.active, biometrics.errors, kiosk_errors, adapters_base, outbox,
+                   settings, roster):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, Exception) and hasattr(cls, "message_key"):
                 found.add(cls.message_key)

@@ -153,6 +153,7 @@ def test_a_folder_or_an_unreadable_file_is_a_roster_error(tmp_path: Path) -> Non
     locked.write_bytes(GOOD_CSV)
     locked.chmod(0)
     if os.access(locked, os.R_OK):
-        pytest.skip("running as root: a mode-000 file is still readable")
+        pytest.skip("running as root: a mode-000 file is still readable (tests/kiosk/test_cli_hostile.py "
+                    "covers it without root's file-access capabilities)")
     with pytest.raises(RosterError, match="cannot be read"):
         load_roster(locked)
