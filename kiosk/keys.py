@@ -2,7 +2,8 @@
 or the text of the QR code printed on the card.
 
 Every function raises :class:`nfc.errors.AccessKeyError` with a sentence saying exactly what is wrong
-(never echoing the number itself, which is personal data).
+(never echoing the number itself, which is personal data). The QR code's layout and the variants seen in
+the field: docs/cccd-qr.md.
 """
 
 from __future__ import annotations

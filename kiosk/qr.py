@@ -1,4 +1,5 @@
-"""Find and read the CCCD QR code in camera frames (OpenCV's QRCodeDetector keeps UTF-8 intact)."""
+"""Find and read the CCCD QR code in camera frames (OpenCV's QRCodeDetector keeps UTF-8 intact); its text
+is parsed by :func:`kiosk.keys.parse_qr` (docs/cccd-qr.md)."""
 
 from __future__ import annotations
 

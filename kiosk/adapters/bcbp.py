@@ -1,4 +1,5 @@
-"""IATA Bar Coded Boarding Pass (Resolution 792, format ``M``): the text a barcode scanner types.
+"""IATA Bar Coded Boarding Pass (Resolution 792, format ``M``): the text a barcode scanner types
+(docs/boarding-pass.md, with its sources).
 
 Layout (1-based positions of the first leg; every further leg repeats items 24-60 and its own
 conditional block)::

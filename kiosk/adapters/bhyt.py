@@ -1,6 +1,6 @@
 """Client of the Vietnam Social Security (BHXH) gateway: is this health-insurance (BHYT) card usable today?
 
-The protocol (REFERENCE.md, "Hospital: the BHYT gateway"):
+The protocol (docs/bhyt-gateway.md, with its sources):
 
 * ``POST {base}/api/token/take`` with ``username`` (facility code + ``_BV``) and ``password`` (MD5 hex)
   answers ``{"maKetQua": "200", "APIKey": {access_token, id_token, token_type, username, expires_in}}``.

@@ -1,4 +1,5 @@
-"""Exam rosters as schools and exam boards really send them: CSV or XLSX, Vietnamese headers.
+"""Exam rosters as schools and exam boards really send them: CSV or XLSX, Vietnamese headers
+(docs/rosters.md, with its sources).
 
 Columns recognised (by folded header text, diacritics and spacing ignored):
 

@@ -1,4 +1,4 @@
-"""A fake BHXH gateway that behaves like the real one (REFERENCE.md, "Hospital: the BHYT gateway").
+"""A fake BHXH gateway that behaves like the real one (docs/bhyt-gateway.md).
 
 * ``POST /api/token/take`` (JSON or form body): ``username`` must be the facility code + ``_BV`` and
   ``password`` the MD5 hex of the configured password; issues an ``access_token`` / ``id_token`` pair that

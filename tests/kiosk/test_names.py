@@ -1,4 +1,4 @@
-"""Name folding and boarding-pass name matching (REFERENCE.md, "Airport: IATA BCBP")."""
+"""Name folding and boarding-pass name matching (docs/boarding-pass.md)."""
 
 from __future__ import annotations
 
