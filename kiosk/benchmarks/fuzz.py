@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import random
-import tempfile
 import time
 import traceback
 import warnings
@@ -28,7 +27,8 @@ from datetime import datetime
 from pathlib import Path
 
 from biometrics.errors import BiometricsError
-from kiosk.errors import KioskError
+from kiosk.commands.arguments import integer
+from kiosk.errors import KioskError, UsageError
 from kiosk.simulator import demo_portrait
 from nfc.errors import NfcError
 from nfc.sim.corpus import FuzzTarget, fuzz_targets
@@ -40,8 +40,9 @@ EXAMPLES_KEPT = 3
 
 def register(targets: argparse._SubParsersAction) -> None:
     parser = targets.add_parser("fuzz", help="mutated inputs for every parser: typed errors and untyped failures")
-    parser.add_argument("--inputs", type=int, default=10_000, metavar="N", help="mutated inputs per parser")
-    parser.add_argument("--seed", type=int, default=1, help="random seed (the run is reproducible)")
+    parser.add_argument("--inputs", type=integer(1, 100_000_000), default=10_000, metavar="N",
+                        help="mutated inputs per parser")
+    parser.add_argument("--seed", type=integer(0), default=1, help="random seed (the run is reproducible)")
     parser.add_argument("--only", action="append", metavar="PARSER", help="fuzz only this parser (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the parsers and exit")
     parser.add_argument("--json", action="store_true")
@@ -82,18 +83,6 @@ def _portrait_seeds() -> tuple[bytes, ...]:
     return demo_portrait().image, jpeg
 
 
-class _Files:
-    """Each input written to a file, for the parsers that read files (rosters, profiles)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def write(self, name: str, data: bytes) -> Path:
-        path = self.folder / name
-        path.write_bytes(data)
-        return path
-
-
 def _xlsx_parts() -> dict[str, bytes]:
     import csv
 
@@ -110,27 +99,29 @@ def _xlsx_parts() -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def _xlsx(files: _Files, parts: dict[str, bytes], part: str) -> FuzzTarget:
+def _xlsx(parts: dict[str, bytes], part: str) -> FuzzTarget:
     """The roster workbook with ``part`` (the sheet's XML; openpyxl writes its text inline) mutated in its zip."""
-    from kiosk.adapters.roster import read_xlsx_roster
+    from kiosk.adapters.roster import parse_xlsx_roster
 
     def run(data: bytes) -> object:
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             for name, content in parts.items():
                 archive.writestr(name, data if name == part else content)
-        return read_xlsx_roster(files.write("roster.xlsx", out.getvalue()))
+        return parse_xlsx_roster(out.getvalue())
 
     return FuzzTarget("roster_xlsx", (parts[part],), run, TYPED)
 
 
-def kiosk_targets(files: _Files) -> tuple[FuzzTarget, ...]:
+def kiosk_targets() -> tuple[FuzzTarget, ...]:
+    """The kiosk's parsers, each a plain function of the bytes (kiosk.adapters.roster.parse_*_roster and
+    kiosk.settings.parse_profile take bytes: no temporary file is written)."""
     from biometrics.portrait import decode_portrait
     from kiosk.adapters.bcbp import parse_bcbp
-    from kiosk.adapters.roster import read_csv_roster
+    from kiosk.adapters.roster import parse_csv_roster
     from kiosk.demo_site import DEMO_ROSTER, demo_boarding_pass
     from kiosk.keys import parse_qr
-    from kiosk.settings import config_dir, load_profile
+    from kiosk.settings import config_dir, parse_profile
 
     parts = _xlsx_parts()
     profiles = tuple((config_dir() / f"{name}.toml").read_bytes() for name in ("demo", "hospital", "airport", "exam"))
@@ -140,10 +131,9 @@ def kiosk_targets(files: _Files) -> tuple[FuzzTarget, ...]:
         FuzzTarget("boarding_pass_bcbp", (boarding,), lambda d: parse_bcbp(_text(d)), TYPED),
         FuzzTarget("cccd_qr", (_qr_seed(),), lambda d: parse_qr(_text(d)), TYPED),
         FuzzTarget("key_text", (b"001303004567", b"303004567:030514:280514", b"004567"), _key_text, TYPED),
-        FuzzTarget("roster_csv", (DEMO_ROSTER.encode(), DEMO_ROSTER.encode("utf-16")),
-                   lambda d: read_csv_roster(files.write("roster.csv", d)), TYPED),
-        _xlsx(files, parts, "xl/worksheets/sheet1.xml"),
-        FuzzTarget("profile_toml", profiles, lambda d: load_profile(str(files.write("profile.toml", d))), TYPED),
+        FuzzTarget("roster_csv", (DEMO_ROSTER.encode(), DEMO_ROSTER.encode("utf-16")), parse_csv_roster, TYPED),
+        _xlsx(parts, "xl/worksheets/sheet1.xml"),
+        FuzzTarget("profile_toml", profiles, lambda d: parse_profile(d, Path("/etc/cccd-kiosk/profile.toml")), TYPED),
     )
 
 
@@ -191,33 +181,31 @@ def fuzz(target: FuzzTarget, inputs: int, rng: random.Random) -> Tally:
     return tally
 
 
-def product_targets(folder: Path) -> tuple[FuzzTarget, ...]:
+def product_targets() -> tuple[FuzzTarget, ...]:
     """Every parser of the product: the chip library's (seeded with the demo portrait), then the others."""
-    return (*fuzz_targets(demo_portrait()), *kiosk_targets(_Files(folder)))
+    return (*fuzz_targets(demo_portrait()), *kiosk_targets())
 
 
 def run(args: argparse.Namespace) -> int:
     logging.disable(logging.CRITICAL)  # parsers log what they skip; the tally is the output
     warnings.simplefilter("ignore")
-    with tempfile.TemporaryDirectory(prefix="kiosk-fuzz-") as folder:
-        targets = product_targets(Path(folder))
-        if args.list:
-            print("\n".join(t.name for t in targets))
-            return 0
-        chosen = [t for t in targets if not args.only or t.name in args.only]
-        if args.only and len(chosen) != len(set(args.only)):
-            unknown = sorted(set(args.only) - {t.name for t in targets})
-            print(f"error: no parser {', '.join(unknown)} (see --list)")
-            return 2
-        rng = random.Random(args.seed)
-        tallies = []
+    targets = product_targets()
+    if args.list:
+        print("\n".join(t.name for t in targets))
+        return 0
+    chosen = [t for t in targets if not args.only or t.name in args.only]
+    if args.only and len(chosen) != len(set(args.only)):
+        unknown = sorted(set(args.only) - {t.name for t in targets})
+        raise UsageError(f"--only: no parser {', '.join(unknown)} (see --list)")
+    rng = random.Random(args.seed)
+    tallies = []
+    if not args.json:
+        print(f"{'parser':<32} {'inputs':>9} {'parsed':>8} {'typed':>8} {'untyped':>8} {'inputs/s':>9}")
+    for target in chosen:
+        with _native_stderr_silenced():
+            tallies.append(fuzz(target, args.inputs, rng))
         if not args.json:
-            print(f"{'parser':<32} {'inputs':>9} {'parsed':>8} {'typed':>8} {'untyped':>8} {'inputs/s':>9}")
-        for target in chosen:
-            with _native_stderr_silenced():
-                tallies.append(fuzz(target, args.inputs, rng))
-            if not args.json:
-                _print_row(tallies[-1])
+            _print_row(tallies[-1])
     total = {key: sum(getattr(t, key) for t in tallies) for key in ("inputs", "parsed", "typed", "untyped")}
     if args.json:
         print(json.dumps({"seed": args.seed, "total": total, "parsers": [t.describe() for t in tallies]}, indent=2))

@@ -141,6 +141,7 @@ def cases(files: Files) -> list[list[str]]:
                 ["bench", "chip", "--bit-rate", text], ["bench", "face", "--frames", text],
                 ["bench", "checkin", "--outbox", text], ["evaluate", "--pairs", "x.csv", "--variants", text],
                 ["bench", "site", "--kiosks", text], ["bench", "site", "--repeats", text],
+                ["bench", "fuzz", "--inputs", text], ["bench", "fuzz", "--seed", text],
                 ["doctor", "--frame-size", text], ["doctor", "--timeout", text],
                 ["supervise", "--first-delay", text, "--", "true"], ["supervise", "--stable", text, "--", "true"],
                 ["supervise", "--max-restarts", text, "--", "true"],
@@ -149,7 +150,7 @@ def cases(files: Files) -> list[list[str]]:
                 ["check", "--simulator", "--camera", text], ["outbox", text, "--profile", "demo"]]
     out += [["sim", "--port", "1", "--tamper-dg", "99"], ["sim", "--port", "1", "--tamper-dg", "3"],
             ["trust", "list", "--csca", str(f.base / "locked")], ["bench", "nope"], ["attendance"],
-            ["supervise"], ["supervise", "--"], ["doctor", "--check", "nope"],
+            ["bench", "fuzz", "--only", "nope"], ["supervise"], ["supervise", "--"], ["doctor", "--check", "nope"],
             ["attendance", "--profile", "demo", "--out", str(f.base / "a.csv")]]
     return out
 
