@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli import error_line
-from kiosk.commands.arguments import integer
+from kiosk.commands.arguments import check_camera, integer
 from kiosk.commands.verify import EXIT_MODELS
 from kiosk.errors import UsageError
 from kiosk.files import readable_file, readable_tree, writable_file, writable_folder
@@ -144,9 +144,10 @@ def _frames_range(spec: str) -> tuple[int, int]:
 def _inputs(args: argparse.Namespace) -> tuple[Path, Path | None]:
     if not args.faces or not Path(args.faces).is_dir():
         raise UsageError("--faces DIR (a folder of photos named person_N.jpg) is required")
-    video = Path(args.video) if args.video else None
-    if video is not None and not video.is_file():
-        raise UsageError(f"--video {args.video}: no such file")
+    readable_tree(args.faces, "--faces")
+    video = readable_file(args.video, "--video") if args.video else None
+    if video is not None:
+        check_camera(str(video), "--video")  # opened and a first frame read before minutes of work
     return Path(args.faces), video
 
 
@@ -181,6 +182,7 @@ def _calibration_report(args: argparse.Namespace) -> int:
     from biometrics.matcher import Matcher
     from kiosk.commands.face_report import render
 
+    writable_file(args.calibration_report, "--calibration-report")  # before minutes of measuring, not after
     faces, video = _inputs(args)
     if video is not None and not args.video_person:
         raise UsageError("--video needs --video-person NAME")
@@ -270,6 +272,8 @@ def run(args: argparse.Namespace) -> int:
     except ModelsUnavailable as exc:
         print(error_line(exc.message_key, exc.step, f"face models unavailable: {exc.detail}"), file=sys.stderr)
         return EXIT_MODELS
+    except BiometricsError as exc:  # a photo or the video of --faces / --video that cannot be used
+        raise UsageError(f"{exc.step}: {exc.detail or exc}") from exc
     if args.json:
         print(json.dumps(report))
     else:

@@ -58,6 +58,9 @@ class Files:
         self.good_image.write_bytes(cv2.imencode(".png", face)[1].tobytes())
         self.good_portrait = base / "good.jp2"
         self.good_portrait.write_bytes(cv2.imencode(".jp2", face)[1].tobytes())
+        self.faces = base / "faces"  # a readable folder of photos, for --faces
+        self.faces.mkdir()
+        (self.faces / "someone_1.png").write_bytes(self.good_image.read_bytes())
 
     def input(self, kind: str, ext: str, *, content: bytes = b"x") -> str:
         path = self.base / f"{kind}{ext}"
@@ -115,7 +118,10 @@ def cases(files: Files) -> list[list[str]]:
                 ["verify", "--portrait", str(f.good_portrait), "--live", f.input(kind, ".jpg")],
                 ["verify", "--pairs", f.input(kind, ".csv")], ["evaluate", "--pairs", f.input(kind, ".csv")],
                 ["evaluate", "--make-chip-like", f.input(kind, ".jpg"), "--out", str(f.base / "o.jp2")],
-                ["evaluate", "--build-pairs", f.input(kind, ".d"), "--out", str(f.base / "pairs")]]
+                ["evaluate", "--build-pairs", f.input(kind, ".d"), "--out", str(f.base / "pairs")],
+                ["evaluate", "--liveness", "--faces", str(f.faces), "--video", f.input(kind, ".mp4")]]
+        if kind != "folder":  # a folder of photos is what --faces takes
+            out.append(["evaluate", "--liveness", "--faces", f.input(kind, ".faces")])
         roster = f.input(kind, ".xlsx")
         exam = f.profile(f"exam-{kind}", f'[adapter]\nkind = "exam"\nroster = "{roster}"\nsession = "s"\n')
         key = f.profile(f"key-{kind}", f'[outbox]\nkey_file = "{f.input(kind, ".key")}"\n')
@@ -131,7 +137,8 @@ def cases(files: Files) -> list[list[str]]:
                 ["attendance", "--profile", f.profile("exam-out", '[adapter]\nkind = "exam"\nroster = "r.csv"\n'
                                                                  'session = "s"\n'), "--out", f.output(kind, "a.csv")],
                 ["evaluate", "--make-chip-like", str(f.good_image), "--out", f.output(kind, "o.jp2")],
-                ["evaluate", "--build-pairs", str(f.base), "--out", f.output(kind, "pairs")]]
+                ["evaluate", "--build-pairs", str(f.base), "--out", f.output(kind, "pairs")],
+                ["evaluate", "--calibration-report", f.output(kind, "report.md"), "--faces", str(f.faces)]]
     for text in TEXTS:
         for option in ("--id", "--can", "--mrz", "--qr"):
             out += [["read", "--simulator", option, text], ["check", "--simulator", option, text]]
@@ -142,6 +149,8 @@ def cases(files: Files) -> list[list[str]]:
                 ["bench", "checkin", "--outbox", text], ["evaluate", "--pairs", "x.csv", "--variants", text],
                 ["bench", "site", "--kiosks", text], ["bench", "site", "--repeats", text],
                 ["bench", "fuzz", "--inputs", text], ["bench", "fuzz", "--seed", text],
+                ["evaluate", "--liveness", "--faces", str(f.faces), "--video", str(f.good_image),
+                 "--video-frames", text],
                 ["doctor", "--frame-size", text], ["doctor", "--timeout", text],
                 ["supervise", "--first-delay", text, "--", "true"], ["supervise", "--stable", text, "--", "true"],
                 ["supervise", "--max-restarts", text, "--", "true"],
