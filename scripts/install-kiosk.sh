@@ -145,6 +145,25 @@ fi
 chmod 0600 "$R$CONF/secrets.env"
 [ -n "$R" ] || chown root:root "$R$CONF/secrets.env"
 
+# The outbox key, out of the data folder: root only, given to the screen as a systemd credential. A key an
+# earlier install left in the data folder moves here, so the check-ins it protects can still be read.
+key=$R$CONF/outbox.key
+if [ ! -s "$key" ]; then
+  name=$("$PYTHON" -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["profile"]["name"])' \
+    "$R$CONF/profile.toml")
+  old=$R$DATA/$name/outbox.key
+  ( umask 077
+    if [ -s "$old" ]; then
+      cp "$old" "$key.new" && sync "$key.new" && mv "$key.new" "$key" && rm -f "$old"
+      say "moved the outbox key from $DATA/$name/ to $CONF/outbox.key"
+    else
+      head -c 32 /dev/urandom | base64 > "$key.new" && sync "$key.new" && mv "$key.new" "$key"
+      say "made the outbox key $CONF/outbox.key: keep a copy where the site keeps its keys"
+    fi )
+fi
+chmod 0600 "$key"
+[ -n "$R" ] || chown root:root "$key"
+
 # -- 5. Services: pcscd, the screen, and the site page where a site store is configured
 # a site store named in secrets.env (KIOSK_SITE_STORE) or in the profile ([site] store)
 site_store=$(sed -n 's/^KIOSK_SITE_STORE=//p' "$R$CONF/secrets.env" | tail -n 1)

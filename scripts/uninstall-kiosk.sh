@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Undoes scripts/install-kiosk.sh: sudo scripts/uninstall-kiosk.sh [--purge]
 # Stops and removes the kiosk's services, X session, wrapper and software. The configuration
-# (/etc/cccd-kiosk) and the data (/var/lib/cccd-kiosk: the outbox with any check-in not yet delivered,
-# the audit log, the keys) are kept unless --purge, which also removes them and the cccd-kiosk user.
+# (/etc/cccd-kiosk, with the outbox key) and the data (/var/lib/cccd-kiosk: the outbox with any check-in
+# not yet delivered, the audit log) are kept unless --purge, which also removes them and the cccd-kiosk user.
 # pcscd and the Debian packages stay (other software may use them). DESTDIR=/folder works on a staged copy.
 set -euo pipefail
 

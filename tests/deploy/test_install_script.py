@@ -4,6 +4,7 @@ owners and modes, an idempotent second run that keeps the administrator's change
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import stat
@@ -63,13 +64,15 @@ def test_install_stages_files_with_their_owners_and_modes(staged: Path) -> None:
     assert mode(data) == 0o700 and (data.stat().st_uid, data.stat().st_gid) == (uid, gid)
     conf = staged / "etc/cccd-kiosk"
     expected = {conf: 0o755, conf / "csca": 0o755, conf / "profile.toml": 0o644, conf / "kiosk.env": 0o644,
-                conf / "secrets.env": 0o600, staged / "usr/local/lib/cccd-kiosk/kiosk-session": 0o755,
+                conf / "secrets.env": 0o600, conf / "outbox.key": 0o600,
+                staged / "usr/local/lib/cccd-kiosk/kiosk-session": 0o755,
                 staged / "usr/local/lib/cccd-kiosk/x-server": 0o755,
                 staged / "usr/local/sbin/cccd-kiosk": 0o755, staged / UNITS / "cccd-kiosk.service": 0o644,
                 staged / UNITS / "cccd-kiosk-site.service": 0o644,
                 staged / "etc/X11/xorg.conf.d/10-cccd-kiosk.conf": 0o644}
     assert {p: mode(p) for p in expected} == expected
-    assert (conf / "secrets.env").stat().st_uid == 0
+    assert (conf / "secrets.env").stat().st_uid == 0 and (conf / "outbox.key").stat().st_uid == 0
+    assert len(base64.b64decode((conf / "outbox.key").read_text().strip(), validate=True)) == 32
     assert (conf / "profile.toml").read_text() == (ROOT / "config/hospital.toml").read_text()
     env = (conf / "kiosk.env").read_text()
     assert "KIOSK_DEMO=0" in env and "KIOSK_CAMERA=0" in env and "KIOSK_PROFILE=/etc/cccd-kiosk/profile.toml" in env
@@ -78,6 +81,7 @@ def test_install_stages_files_with_their_owners_and_modes(staged: Path) -> None:
     unit = (staged / UNITS / "cccd-kiosk.service").read_text()
     assert "@" not in unit.replace("getty@tty7", "")  # every placeholder filled
     assert f"KIOSK_PYTHON={sys.executable}" in unit
+    assert "LoadCredential=outbox.key:/etc/cccd-kiosk/outbox.key" in unit
     wants = staged / "etc/systemd/system/multi-user.target.wants"
     assert (wants / "cccd-kiosk.service").is_symlink()
     assert not (wants / "cccd-kiosk-site.service").exists()  # no site store configured
@@ -92,11 +96,13 @@ def test_second_run_keeps_what_the_administrator_changed(staged: Path) -> None:
                                                           "KIOSK_SITE_STORE=postgresql://kiosk@/site\n")
     (conf / "secrets.env").write_text(secrets)
     (conf / "secrets.env").chmod(0o644)  # a careless edit
+    key = (conf / "outbox.key").read_text()
     result = install(staged, "exam")
     assert "keeping /etc/cccd-kiosk/profile.toml" in result.stdout
     assert (conf / "profile.toml").read_text() == (ROOT / "config/hospital.toml").read_text()
     assert "KIOSK_X_ARGS=-nocursor" in (conf / "kiosk.env").read_text()
     assert (conf / "secrets.env").read_text() == secrets and mode(conf / "secrets.env") == 0o600
+    assert (conf / "outbox.key").read_text() == key  # the queued check-ins stay readable
     assert (staged / "etc/systemd/system/multi-user.target.wants/cccd-kiosk-site.service").is_symlink()
     assert [line.split(":")[0] for line in (staged / "etc/passwd").read_text().splitlines()] == ["cccd-kiosk"]
 
@@ -108,6 +114,21 @@ def test_a_site_store_in_the_profile_enables_the_site_page(staged: Path) -> None
     profile.write_text(profile.read_text() + '\n[site]\nstore = "postgresql://kiosk@/site?host=/run/postgresql"\n')
     install(staged)
     assert (staged / "etc/systemd/system/multi-user.target.wants/cccd-kiosk-site.service").is_symlink()
+
+
+@needs_systemd
+@needs_root
+def test_a_key_left_in_the_data_folder_moves_to_the_credential(staged: Path) -> None:
+    conf = staged / "etc/cccd-kiosk"
+    (conf / "outbox.key").unlink()
+    old = staged / "var/lib/cccd-kiosk/hospital/outbox.key"  # where an earlier kiosk made it
+    old.parent.mkdir()
+    old.write_text(base64.b64encode(b"k" * 32).decode() + "\n")
+    old.chmod(0o600)
+    result = install(staged)
+    assert "moved the outbox key" in result.stdout
+    assert (conf / "outbox.key").read_text().strip() == base64.b64encode(b"k" * 32).decode()
+    assert not old.exists() and mode(conf / "outbox.key") == 0o600
 
 
 @needs_systemd
