@@ -129,12 +129,6 @@ class Roster:
     def __iter__(self) -> Iterator[Candidate]:
         return iter(self.candidates)
 
-    def by_id(self, id_number: str) -> list[Candidate]:
-        return [c for c in self.candidates if c.id_number == id_number]
-
-    def by_sbd(self, sbd: str) -> list[Candidate]:
-        return [c for c in self.candidates if c.sbd == sbd]
-
 
 # -- the table -----------------------------------------------------------------------------------------
 
