@@ -250,13 +250,8 @@ def _repeated_conditional(section: str, where: str, base: int) -> dict[str, str 
     return out
 
 
-def parse_bcbp(text: str, *, lenient: bool = True) -> BoardingPass:
-    """Parse the scanned text of a boarding pass.
-
-    ``lenient`` (the default) accepts what keyboard-wedge scanners do to the text: a leading AIM
-    symbology identifier, a trailing CR/LF, and trailing spaces dropped from the end (the missing
-    characters are taken as spaces and ``padded`` is set).
-    """
+def _scanned_text(text: str, lenient: bool) -> str:
+    """The text as the format expects it, after what scanners add; the checks the reader cannot make."""
     if not isinstance(text, str):
         raise BcbpError("the boarding pass is not text")
     text = text.rstrip("\r\n\x00")
@@ -274,7 +269,55 @@ def parse_bcbp(text: str, *, lenient: bool = True) -> BoardingPass:
                         position=len(text) + 1)
     if not text[1].isdigit() or text[1] == "0":
         raise BcbpError("the number of legs is not a digit from 1 to 9", position=2)
+    return text
 
+
+def _first_leg_conditional(variable: str, base: int) -> tuple[int | None, dict[str, str | None],
+                                                               dict[str, str | None]]:
+    """The first leg's variable field: (version, unique conditional items, its repeated items). Without
+    the '>' of a conditional section it holds only the airline's own data."""
+    if not variable.startswith(">"):
+        return None, {}, {"airline_use": variable or None}
+    if len(variable) < 4:
+        raise BcbpError("the conditional section header is incomplete", position=base)
+    if not variable[1].isdigit():
+        raise BcbpError("the version number is not a digit", position=base + 1)
+    if not re.fullmatch(r"[0-9A-Fa-f]{2}", variable[2:4]):
+        raise BcbpError("the size of the unique conditional items is not two hexadecimal digits",
+                        position=base + 2)
+    unique_size = int(variable[2:4], 16)
+    if 4 + unique_size > len(variable):
+        raise BcbpError("the unique conditional items are longer than the variable field", position=base + 2)
+    unique_items = _items(variable[4:4 + unique_size], _UNIQUE_ITEMS)
+    unique_items.pop("_rest")
+    unique = {k: _clean(v) for k, v in unique_items.items()}
+    repeated = _repeated_conditional(variable[4 + unique_size:], "leg 1", base + 4 + unique_size)
+    return int(variable[1]), unique, repeated
+
+
+def _security(reader: _Reader) -> tuple[str | None, str | None]:
+    """The airline's security data after the last leg, if any: (type, data)."""
+    if reader.remaining() <= 0:  # nothing left (less than nothing once the end was padded)
+        return None, None
+    if reader.text[reader.pos] != "^":
+        raise BcbpError("unexpected characters after the last leg", position=reader.pos + 1)
+    reader.take(1, "security data indicator")
+    security_type = reader.take(1, "type of security data")
+    length = reader.hex_size("length of the security data")
+    security_data = reader.take(length, "security data")
+    if reader.remaining() > 0:
+        raise BcbpError("unexpected characters after the security data", position=reader.pos + 1)
+    return security_type, security_data
+
+
+def parse_bcbp(text: str, *, lenient: bool = True) -> BoardingPass:
+    """Parse the scanned text of a boarding pass.
+
+    ``lenient`` (the default) accepts what keyboard-wedge scanners do to the text: a leading AIM
+    symbology identifier, a trailing CR/LF, and trailing spaces dropped from the end (the missing
+    characters are taken as spaces and ``padded`` is set).
+    """
+    text = _scanned_text(text, lenient)
     reader = _Reader(text, pad_end=lenient)
     reader.take(2, "format code")
     leg_count = int(text[1])
@@ -290,43 +333,12 @@ def parse_bcbp(text: str, *, lenient: bool = True) -> BoardingPass:
         fields, size = _mandatory_leg(reader, number)
         base = reader.pos + 1
         variable = reader.take(size, f"variable field of leg {number}")
-        where = f"leg {number}"
-        conditional: dict[str, str | None]
-        if number == 1 and variable.startswith(">"):
-            if len(variable) < 4:
-                raise BcbpError("the conditional section header is incomplete", position=base)
-            if not variable[1].isdigit():
-                raise BcbpError("the version number is not a digit", position=base + 1)
-            version = int(variable[1])
-            if not re.fullmatch(r"[0-9A-Fa-f]{2}", variable[2:4]):
-                raise BcbpError("the size of the unique conditional items is not two hexadecimal digits",
-                                position=base + 2)
-            unique_size = int(variable[2:4], 16)
-            if 4 + unique_size > len(variable):
-                raise BcbpError("the unique conditional items are longer than the variable field",
-                                position=base + 2)
-            unique_items = _items(variable[4:4 + unique_size], _UNIQUE_ITEMS)
-            unique_items.pop("_rest")
-            unique = {k: _clean(v) for k, v in unique_items.items()}
-            conditional = _repeated_conditional(variable[4 + unique_size:], where, base + 4 + unique_size)
-        elif number == 1:
-            # no '>': not a conditional section, only the airline's own data
-            conditional = {"airline_use": variable or None}
+        if number == 1:
+            version, unique, conditional = _first_leg_conditional(variable, base)
         else:
-            conditional = _repeated_conditional(variable, where, base)
+            conditional = _repeated_conditional(variable, f"leg {number}", base)
         legs.append(Leg(**fields, **conditional))  # type: ignore[arg-type]
-
-    security_type = security_data = None
-    if reader.remaining() > 0:
-        start = reader.pos + 1
-        if text[reader.pos] != "^":
-            raise BcbpError("unexpected characters after the last leg", position=start)
-        reader.take(1, "security data indicator")
-        security_type = reader.take(1, "type of security data")
-        length = reader.hex_size("length of the security data")
-        security_data = reader.take(length, "security data")
-        if reader.remaining() > 0:
-            raise BcbpError("unexpected characters after the security data", position=reader.pos + 1)
+    security_type, security_data = _security(reader)
 
     return BoardingPass(
         passenger_name=name,
