@@ -96,7 +96,7 @@ class CaptureLoop:
         def body() -> None:
             try:
                 self.consume(frames, max_frames=max_frames, window_s=window_s)
-            except BaseException as exc:  # handed to the caller by wait()
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller by wait()
                 self._error = exc
 
         self._thread = threading.Thread(target=body, name="live-capture", daemon=True)

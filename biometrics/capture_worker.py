@@ -29,7 +29,7 @@ def _serve(conn) -> None:  # the worker process
     capture = None
     try:
         engine = FaceEngine.default()  # loaded once, while the kiosk waits for its first card
-    except BaseException as exc:
+    except BaseException as exc:  # noqa: BLE001 - reported with the first request, not a dead worker
         engine, failure = None, exc
     while True:
         try:
@@ -56,7 +56,7 @@ def _serve(conn) -> None:  # the worker process
             else:
                 raise ValueError(f"unknown request {op!r}")
             conn.send(("ok", reply))
-        except BaseException as exc:  # handed to the kiosk's process, re-raised there
+        except BaseException as exc:  # noqa: BLE001 - handed to the kiosk's process, re-raised there
             conn.send(("error", exc))
 
 

@@ -120,5 +120,5 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return EXIT_BROKEN_PIPE
-    except Exception as exc:  # the outermost guard: a bug must still end in one sentence, never a traceback
+    except Exception as exc:  # noqa: BLE001 - the outermost guard: a bug must still end in one sentence, never a traceback
         return _unexpected(exc, args.command)

@@ -92,7 +92,7 @@ class CardPicture(QWidget):
         self._phase = (self._phase + 0.025) % 1.0
         self.update()
 
-    def sizeHint(self) -> QSize:
+    def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(480, 320)
 
     def paintEvent(self, event) -> None:  # noqa: N802

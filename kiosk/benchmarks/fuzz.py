@@ -170,7 +170,7 @@ def fuzz(target: FuzzTarget, inputs: int, rng: random.Random) -> Tally:
             tally.parsed += 1
         except target.typed:
             tally.typed += 1
-        except Exception as exc:  # any other exception is an untyped failure: counting them is the point
+        except Exception as exc:  # noqa: BLE001 - any other exception is an untyped failure: counting them is the point
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             key = (type(exc).__name__, f"{Path(frame.filename).name}:{frame.lineno}")
             tally.untyped += 1

@@ -162,10 +162,10 @@ class SitePage:
         page = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 page._answer(self)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 log.debug("site page: " + format, *args)
 
         self.server = ThreadingHTTPServer((host, port), Handler)

@@ -130,7 +130,7 @@ def _closed_port() -> int:
 class _Head(http.server.BaseHTTPRequestHandler):
     seen: list[str] = []
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         _Head.seen.append(f"{self.command} {self.path} auth={self.headers.get('Authorization')}")
         self.send_response(204)
         self.end_headers()

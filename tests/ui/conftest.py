@@ -6,7 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
 pytest.importorskip("PySide6", reason="the kiosk screen needs PySide6-Essentials (see pyproject)")
 pytest.importorskip("pytestqt", reason="the UI tests need pytest-qt")

@@ -120,7 +120,7 @@ class TsTranslator(QTranslator):
         super().__init__()
         self._entries = _ts_entries(lang)
 
-    def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: D401 (Qt signature)
+    def translate(self, context, source_text, disambiguation=None, n=-1):
         return self._entries.get((context, source_text), "")
 
     def isEmpty(self) -> bool:  # noqa: N802 (Qt name)
