@@ -23,9 +23,10 @@ from nfc.crypto import CIPHER_3DES, CIPHER_AES, EC_CURVES, session_keys
 from nfc.errors import ApduError, NfcError, ParseError
 from nfc.general_authenticate import TAG_DYNAMIC_AUTH, general_authenticate
 from nfc.lds.security_infos import ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo, Dg14
+from nfc.lds.tlv import encode_tlv, parse_all
 from nfc.oids import ID_CA_DH_3DES, ID_CA_ECDH_3DES, ca_protocol_name, oid_bytes
 from nfc.pki.keys import load_public_key
-from nfc.sm import SecureMessaging, encode_do, parse_dos
+from nfc.sm import SecureMessaging
 from nfc.transport import ApduSender
 
 STEP = "chip_authentication"
@@ -162,23 +163,23 @@ def agree(private: ec.EllipticCurvePrivateKey, peer: ec.EllipticCurvePublicKey, 
 
 def mse_set_at_ca(info: ChipAuthenticationInfo, key_id: int | None) -> CommandApdu:
     """MSE:Set AT for Chip Authentication (AES): 80 protocol OID, optionally 84 key id."""
-    data = encode_do(TAG_PROTOCOL, oid_bytes(info.protocol))
+    data = encode_tlv(TAG_PROTOCOL, oid_bytes(info.protocol))
     if key_id is not None:
-        data += encode_do(TAG_KEY_ID, key_id_bytes(key_id))
+        data += encode_tlv(TAG_KEY_ID, key_id_bytes(key_id))
     return CommandApdu(0x00, INS.MSE, *MSE_SET_AT_CA_P1P2, data)
 
 
 def mse_set_kat(ephemeral_public_key: bytes, key_id: int | None) -> CommandApdu:
     """MSE:Set KAT for Chip Authentication (3DES): 91 ephemeral public key, optionally 84 key id."""
-    data = encode_do(TAG_KAT_PUBLIC_KEY, ephemeral_public_key)
+    data = encode_tlv(TAG_KAT_PUBLIC_KEY, ephemeral_public_key)
     if key_id is not None:
-        data += encode_do(TAG_KEY_ID, key_id_bytes(key_id))
+        data += encode_tlv(TAG_KEY_ID, key_id_bytes(key_id))
     return CommandApdu(0x00, INS.MSE, *MSE_SET_KAT_P1P2, data)
 
 
 def general_authenticate_ca(ephemeral_public_key: bytes) -> CommandApdu:
     """GENERAL AUTHENTICATE 00 86 00 00 with 7C { 80 ephemeral public key }, not chained."""
-    return general_authenticate(encode_do(TAG_CA_EPHEMERAL_KEY, ephemeral_public_key), last=True)
+    return general_authenticate(encode_tlv(TAG_CA_EPHEMERAL_KEY, ephemeral_public_key), last=True)
 
 
 def _expect_ok(resp: ResponseApdu, what: str) -> None:
@@ -191,7 +192,7 @@ def _check_ga_answer(data: bytes) -> None:
     if not data:
         return
     try:
-        objects = parse_dos(data)
+        objects = parse_all(data)
     except ParseError:
         objects = []
     if len(objects) != 1 or objects[0][0] != TAG_DYNAMIC_AUTH:

@@ -38,8 +38,9 @@ from nfc.crypto import (
 from nfc.errors import AccessDeniedError, ApduError, NfcError, ParseError
 from nfc.general_authenticate import general_authenticate, parse_dynamic_auth
 from nfc.lds.security_infos import PaceInfo
+from nfc.lds.tlv import encode_tlv
 from nfc.oids import oid_bytes
-from nfc.sm import SecureMessaging, encode_do
+from nfc.sm import SecureMessaging
 from nfc.transport import ApduSender
 
 Curve = ec_curves.Curve
@@ -196,7 +197,7 @@ def shared_secret(private: int, peer: PointJacobi, curve: Curve) -> bytes:
 
 def public_key_data(oid: str, point: bytes) -> bytes:
     """7F49 { 06 protocol OID, 86 uncompressed point }: the input of the authentication token."""
-    return encode_do(TAG_PUBLIC_KEY, encode_do(TAG_OID, oid_bytes(oid)) + encode_do(TAG_EC_POINT, point))
+    return encode_tlv(TAG_PUBLIC_KEY, encode_tlv(TAG_OID, oid_bytes(oid)) + encode_tlv(TAG_EC_POINT, point))
 
 
 def authentication_token(ks_mac: bytes, oid: str, peer_point: bytes, cipher: str) -> bytes:
@@ -213,9 +214,9 @@ def authentication_token(ks_mac: bytes, oid: str, peer_point: bytes, cipher: str
 
 def mse_set_at(info: PaceInfo, password_reference: int, *, send_parameter_id: bool = False) -> CommandApdu:
     """MSE:Set AT for PACE: 80 protocol OID, 83 password reference, optionally 84 domain parameter id."""
-    data = encode_do(0x80, oid_bytes(info.protocol)) + encode_do(0x83, bytes([password_reference]))
+    data = encode_tlv(0x80, oid_bytes(info.protocol)) + encode_tlv(0x83, bytes([password_reference]))
     if send_parameter_id and info.parameter_id is not None:
-        data += encode_do(0x84, bytes([info.parameter_id]))
+        data += encode_tlv(0x84, bytes([info.parameter_id]))
     return CommandApdu(0x00, INS.MSE, *MSE_SET_AT_P1P2, data)
 
 
@@ -258,19 +259,19 @@ def perform_pace(sender: ApduSender, key: AccessKey, info: PaceInfo, rng: Callab
 
     sk_map = random_scalar(curve, rng)
     pk_map = encode_point(public_point(curve, sk_map), curve)
-    pk_map_ic = decode_point(_exchange(sender, encode_do(TAG_MAP_IFD, pk_map), TAG_MAP_IC, "pace.map"), curve)
+    pk_map_ic = decode_point(_exchange(sender, encode_tlv(TAG_MAP_IFD, pk_map), TAG_MAP_IC, "pace.map"), curve)
     g_hat = map_generator(nonce, sk_map, pk_map_ic, curve)
 
     sk_eph = random_scalar(curve, rng)
     pk_eph = encode_point(public_point(curve, sk_eph, g_hat), curve)
-    pk_eph_ic_raw = _exchange(sender, encode_do(TAG_EPH_IFD, pk_eph), TAG_EPH_IC, "pace.key_agreement")
+    pk_eph_ic_raw = _exchange(sender, encode_tlv(TAG_EPH_IFD, pk_eph), TAG_EPH_IC, "pace.key_agreement")
     pk_eph_ic = decode_point(pk_eph_ic_raw, curve)
     if pk_eph_ic_raw == pk_eph:
         raise AccessDeniedError("the chip echoed the terminal's ephemeral key", step="pace.key_agreement")
     ks_enc, ks_mac = session_keys(shared_secret(sk_eph, pk_eph_ic, curve), cipher, key_length)
 
     token = authentication_token(ks_mac, oid, pk_eph_ic_raw, cipher)
-    chip_token = _exchange(sender, encode_do(TAG_TOKEN_IFD, token), TAG_TOKEN_IC, "pace.mutual_auth", last=True)
+    chip_token = _exchange(sender, encode_tlv(TAG_TOKEN_IFD, token), TAG_TOKEN_IC, "pace.mutual_auth", last=True)
     expected = authentication_token(ks_mac, oid, pk_eph, cipher)
     if not hmac.compare_digest(expected, chip_token):
         raise AccessDeniedError("the chip's token did not verify", step="pace.mutual_auth")

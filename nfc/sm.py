@@ -26,6 +26,7 @@ from nfc.crypto import (
     unpad,
 )
 from nfc.errors import ExtendedLengthNotSupported, ParseError, SecureMessagingError
+from nfc.lds.tlv import encode_tlv, parse_located
 from nfc.transport import ApduSender
 
 SM_CLA = 0x0C
@@ -37,60 +38,6 @@ TAG_CRYPTOGRAM_ODD = 0x85  # encrypted BER-TLV data (odd INS), no padding indica
 TAG_LE = 0x97
 TAG_SW = 0x99
 TAG_MAC = 0x8E
-
-
-# -- minimal BER-TLV for data objects ---------------------------------------------------------------
-
-def encode_do(tag: int, value: bytes) -> bytes:
-    """Encode one BER-TLV data object (tags up to 3 bytes, definite lengths)."""
-    tag_bytes = tag.to_bytes(max(1, (tag.bit_length() + 7) // 8), "big")
-    n = len(value)
-    if n < 0x80:
-        length = bytes([n])
-    else:
-        size = (n.bit_length() + 7) // 8
-        length = bytes([0x80 | size]) + n.to_bytes(size, "big")
-    return tag_bytes + length + value
-
-
-def parse_dos(data: bytes) -> list[tuple[int, bytes, int]]:
-    """Split concatenated BER-TLV objects into ``(tag, value, offset of the object)``.
-
-    Raises :class:`~nfc.errors.ParseError` on truncation or an indefinite length.
-    """
-    out: list[tuple[int, bytes, int]] = []
-    i = 0
-    while i < len(data):
-        start = i
-        tag = data[i]
-        i += 1
-        if tag & 0x1F == 0x1F:
-            while True:
-                if i >= len(data):
-                    raise ParseError("truncated tag")
-                tag = (tag << 8) | data[i]
-                i += 1
-                if not data[i - 1] & 0x80:
-                    break
-        if i >= len(data):
-            raise ParseError("missing length")
-        first = data[i]
-        i += 1
-        if first < 0x80:
-            length = first
-        elif first == 0x80 or first > 0x84:
-            raise ParseError("unsupported BER length")
-        else:
-            size = first & 0x7F
-            if i + size > len(data):
-                raise ParseError("truncated length")
-            length = int.from_bytes(data[i : i + size], "big")
-            i += size
-        if i + length > len(data):
-            raise ParseError("value runs past the end of the data")
-        out.append((tag, data[i : i + length], start))
-        i += length
-    return out
 
 
 # -- the secure messaging state -----------------------------------------------------------------------
@@ -183,7 +130,7 @@ class SecureMessaging:
     def _split(self, data: bytes, where: str) -> tuple[dict[int, bytes], bytes, bytes]:
         """Parse protected data: (objects by tag, the bytes the MAC covers, the MAC)."""
         try:
-            objects = parse_dos(data)
+            objects = parse_located(data)
         except ParseError as exc:
             raise SecureMessagingError(f"malformed protected {where}: {exc}", sw=SW_SM_INCORRECT) from None
         if not objects or objects[-1][0] != TAG_MAC:
@@ -217,8 +164,8 @@ class SecureMessaging:
         if not data:
             return b""
         if odd:
-            return encode_do(TAG_CRYPTOGRAM_ODD, self._encrypt(data))
-        return encode_do(TAG_CRYPTOGRAM, b"\x01" + self._encrypt(data))
+            return encode_tlv(TAG_CRYPTOGRAM_ODD, self._encrypt(data))
+        return encode_tlv(TAG_CRYPTOGRAM, b"\x01" + self._encrypt(data))
 
     # terminal side -----------------------------------------------------------------------------------
     def protect(self, cmd: CommandApdu) -> CommandApdu:
@@ -231,9 +178,9 @@ class SecureMessaging:
         body = self._data_do(cmd.data, bool(cmd.ins & 1))
         if cmd.le is not None:
             size = 2 if extended else 1
-            body += encode_do(TAG_LE, (cmd.le % (1 << (8 * size))).to_bytes(size, "big"))
+            body += encode_tlv(TAG_LE, (cmd.le % (1 << (8 * size))).to_bytes(size, "big"))
         mac = self.mac(self._header(cla, cmd.ins, cmd.p1, cmd.p2) + body)
-        body += encode_do(TAG_MAC, mac)
+        body += encode_tlv(TAG_MAC, mac)
         le = 65536 if extended or len(body) > SHORT_MAX_LC else 256
         return CommandApdu(cla, cmd.ins, cmd.p1, cmd.p2, body, le)
 
@@ -278,8 +225,8 @@ class SecureMessaging:
         """Chip side: wrap a plain response (DO85 when the last command had an odd INS)."""
         self._next()
         body = self._data_do(resp.data, self._odd_ins)
-        body += encode_do(TAG_SW, resp.sw.to_bytes(2, "big"))
-        body += encode_do(TAG_MAC, self.mac(body))
+        body += encode_tlv(TAG_SW, resp.sw.to_bytes(2, "big"))
+        body += encode_tlv(TAG_MAC, self.mac(body))
         return ResponseApdu(body, resp.sw)
 
 

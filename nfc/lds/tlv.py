@@ -69,14 +69,21 @@ def read_tlv(data: bytes, offset: int = 0) -> tuple[int, bytes, int]:
     return tag, bytes(data[start:end]), end
 
 
-def parse_all(data: bytes) -> list[tuple[int, bytes]]:
-    """Every TLV in ``data``, which must be a concatenation of complete TLVs."""
-    out: list[tuple[int, bytes]] = []
+def parse_located(data: bytes) -> list[tuple[int, bytes, int]]:
+    """Every TLV in ``data`` as (tag, value, offset of its tag): secure messaging needs to know where
+    the MAC object starts, since the MAC covers everything before it."""
+    out: list[tuple[int, bytes, int]] = []
     offset = 0
     while offset < len(data):
-        tag, value, offset = read_tlv(data, offset)
-        out.append((tag, value))
+        tag, value, end = read_tlv(data, offset)
+        out.append((tag, value, offset))
+        offset = end
     return out
+
+
+def parse_all(data: bytes) -> list[tuple[int, bytes]]:
+    """Every TLV in ``data``, which must be a concatenation of complete TLVs."""
+    return [(tag, value) for tag, value, _ in parse_located(data)]
 
 
 def tlv_total_length(header: bytes) -> int:

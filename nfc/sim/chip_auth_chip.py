@@ -29,8 +29,9 @@ from nfc.crypto import CIPHER_3DES, EC_CURVES
 from nfc.errors import NfcError, ParseError
 from nfc.general_authenticate import TAG_DYNAMIC_AUTH, parse_dynamic_auth
 from nfc.lds.security_infos import ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo
+from nfc.lds.tlv import encode_tlv, parse_all
 from nfc.oids import ID_PK_ECDH, oid_bytes
-from nfc.sm import SecureMessaging, encode_do, parse_dos
+from nfc.sm import SecureMessaging
 
 SW_REFERENCE_NOT_FOUND = 0x6A88
 
@@ -128,7 +129,7 @@ class ChipAuthChip:
         if TAG_CA_EPHEMERAL_KEY not in objects:
             raise ParseError("missing terminal ephemeral key (80)")
         self._agree(info, objects[TAG_CA_EPHEMERAL_KEY])
-        return ResponseApdu(encode_do(TAG_DYNAMIC_AUTH, b""), SW.OK)
+        return ResponseApdu(encode_tlv(TAG_DYNAMIC_AUTH, b""), SW.OK)
 
     def _mse_set_kat(self, cmd: CommandApdu) -> ResponseApdu:
         self.abort()
@@ -151,4 +152,4 @@ class ChipAuthChip:
 
 
 def _objects(data: bytes) -> dict[int, bytes]:
-    return {tag: value for tag, value, _ in parse_dos(data)}
+    return dict(parse_all(data))

@@ -14,6 +14,7 @@ from nfc.crypto import KDF_PACE, kdf, session_keys
 from nfc.errors import NfcError, ParseError
 from nfc.general_authenticate import CLA_CHAIN, TAG_DYNAMIC_AUTH, parse_dynamic_auth
 from nfc.lds.security_infos import PaceInfo
+from nfc.lds.tlv import encode_tlv, parse_all
 from nfc.oids import oid_bytes
 from nfc.pace import (
     MSE_SET_AT_P1P2,
@@ -36,7 +37,7 @@ from nfc.pace import (
     random_scalar,
     shared_secret,
 )
-from nfc.sm import SecureMessaging, encode_do, parse_dos
+from nfc.sm import SecureMessaging
 
 SW_AUTH_FAILED = 0x6300
 SW_REFERENCE_NOT_FOUND = 0x6A88
@@ -45,7 +46,7 @@ Passwords = Mapping[int, bytes | AccessKey] | Iterable[AccessKey]
 
 
 def _ok(tag: int, value: bytes) -> ResponseApdu:
-    return ResponseApdu(encode_do(TAG_DYNAMIC_AUTH, encode_do(tag, value)), SW.OK)
+    return ResponseApdu(encode_tlv(TAG_DYNAMIC_AUTH, encode_tlv(tag, value)), SW.OK)
 
 
 def _error(sw: int) -> ResponseApdu:
@@ -115,7 +116,7 @@ class PaceChip:
         self._reset()
         self.session = None
         try:
-            objects = {tag: value for tag, value, _ in parse_dos(cmd.data)}
+            objects = dict(parse_all(cmd.data))
         except ParseError:
             return _error(SW.WRONG_DATA)
         oid, ref, param = objects.get(0x80), objects.get(0x83), objects.get(0x84)

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from nfc.apdu import CommandApdu, ResponseApdu
 from nfc.crypto import des3_cbc_encrypt
 from nfc.errors import ExtendedLengthNotSupported, SecureMessagingError
-from nfc.sm import SecureChannel, SecureMessaging, encode_do, parse_dos
+from nfc.lds.tlv import encode_tlv, parse_all
+from nfc.sm import SecureChannel, SecureMessaging
 
 SUITES = [("DESede", 16), ("AES", 16), ("AES", 24), ("AES", 32)]
 
@@ -121,8 +122,8 @@ def test_response_without_do99() -> None:
     terminal, chip = pair("AES", 16)
     terminal.protect(CommandApdu(0x00, 0xB0, 0x00, 0x00, le=4))
     chip.ssc += 2
-    body = encode_do(0x87, b"\x01" + bytes(16))
-    forged = body + encode_do(0x8E, chip.mac(body))
+    body = encode_tlv(0x87, b"\x01" + bytes(16))
+    forged = body + encode_tlv(0x8E, chip.mac(body))
     with pytest.raises(SecureMessagingError, match="DO99"):
         terminal.unprotect(ResponseApdu(forged, 0x9000))
 
@@ -131,8 +132,8 @@ def test_bad_padding_is_detected() -> None:
     terminal, chip = pair("DESede", 16)
     terminal.protect(CommandApdu(0x00, 0xB0, 0x00, 0x00, le=8))
     chip.ssc += 2
-    body = encode_do(0x87, b"\x01" + des3_cbc_encrypt(chip.ks_enc, b"12345678")) + encode_do(0x99, b"\x90\x00")
-    forged = body + encode_do(0x8E, chip.mac(body))
+    body = encode_tlv(0x87, b"\x01" + des3_cbc_encrypt(chip.ks_enc, b"12345678")) + encode_tlv(0x99, b"\x90\x00")
+    forged = body + encode_tlv(0x8E, chip.mac(body))
     with pytest.raises(SecureMessagingError, match="padding"):
         terminal.unprotect(ResponseApdu(forged, 0x9000))
 
@@ -140,13 +141,13 @@ def test_bad_padding_is_detected() -> None:
 def test_do97_and_outer_le() -> None:
     sm, _ = pair("AES", 16)
     short = sm.protect(CommandApdu(0x00, 0xB0, 0x00, 0x00, le=256))
-    assert (0x97, b"\x00") in [(t, v) for t, v, _ in parse_dos(short.data)]
+    assert (0x97, b"\x00") in parse_all(short.data)
     assert short.le == 256 and short.encode()[-1:] == b"\x00"
     ext = sm.protect(CommandApdu(0x00, 0xB0, 0x00, 0x00, le=65536))
-    assert (0x97, b"\x00\x00") in [(t, v) for t, v, _ in parse_dos(ext.data)]
+    assert (0x97, b"\x00\x00") in parse_all(ext.data)
     assert ext.le == 65536 and ext.encode()[-2:] == b"\x00\x00" and ext.needs_extended()
     mid = sm.protect(CommandApdu(0x00, 0xB0, 0x00, 0x00, le=1000))
-    assert (0x97, (1000).to_bytes(2, "big")) in [(t, v) for t, v, _ in parse_dos(mid.data)]
+    assert (0x97, (1000).to_bytes(2, "big")) in parse_all(mid.data)
 
 
 def test_odd_ins_uses_do85_both_ways() -> None:
