@@ -180,13 +180,6 @@ def test_forged_or_cloned_chips_are_refused(tmp_path: Path, matcher: Matcher, mo
     assert result.message_key == "trust.refused"
 
 
-def test_qr_code_that_does_not_match_the_chip_is_flagged(tmp_path: Path, matcher: Matcher) -> None:
-    forged = parse_qr(f"{DEMO_ID_NUMBER}||Trần Văn Bảo|14052003|Nam|Hà Nội|10042021")
-    kiosk = Kiosk(tmp_path, matcher, keys=lambda attempt: KeyInput(forged.access_key(), forged))
-    result = kiosk.session.run()
-    assert (result.outcome, result.message_key) == (REFUSED, "trust.qr_mismatch")
-
-
 def test_matching_qr_code_passes(tmp_path: Path, matcher: Matcher) -> None:
     qr = parse_qr(f"{DEMO_ID_NUMBER}|012345678|Nguyễn Thị An|14052003|Nữ|Hà Nội|10042021")
     result = Kiosk(tmp_path, matcher, keys=lambda attempt: KeyInput(qr.access_key(), qr)).session.run()
@@ -194,10 +187,11 @@ def test_matching_qr_code_passes(tmp_path: Path, matcher: Matcher) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    f"{DEMO_ID_NUMBER}||Trần Văn Bảo|14052003|Nam|Hà Nội|10042021",  # another name
     f"\ufeff{DEMO_ID_NUMBER}|Trần Văn Bảo|14/05/2003|Nam|Hà Nội|10/04/2021|",  # 6 fields: another name
     f"{DEMO_ID_NUMBER}|Nguyễn Thị An|15/05/2003|Nữ|Hà Nội|10/04/2021",  # 6 fields: another birth date
 ])
-def test_qr_variants_are_cross_checked_against_the_chip(tmp_path: Path, matcher: Matcher, text: str) -> None:
+def test_a_qr_code_that_does_not_match_the_chip_is_refused(tmp_path: Path, matcher: Matcher, text: str) -> None:
     forged = parse_qr(text)
     kiosk = Kiosk(tmp_path, matcher, keys=lambda attempt: KeyInput(forged.access_key(), forged))
     result = kiosk.session.run()
