@@ -175,6 +175,25 @@ def _private_umask() -> Iterator[None]:
         os.umask(previous)
 
 
+_OPEN_BUSY_TRIES = 100  # x 0.05 s: the two openers of one outbox (session, delivery) never wait longer
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """WAL mode and the schema. SQLite answers "database is locked" at once, without waiting out the busy
+    timeout, when another connection is switching the same new file to WAL or checkpointing it as it closes
+    (the screen's session and the delivery worker open the outbox at the same moment): try again briefly."""
+    for attempt in range(_OPEN_BUSY_TRIES):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(_SCHEMA)  # the first write: the WAL and SHM files now exist
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == _OPEN_BUSY_TRIES - 1:
+                raise
+            time.sleep(0.05)
+
+
 def open_private_sqlite(path: Path) -> sqlite3.Connection:
     """The outbox's SQLite database in WAL mode, its file, WAL and SHM created 0600 (and tightened if older
     files were not); raises :class:`OutboxError` when it cannot be opened."""
@@ -184,9 +203,7 @@ def open_private_sqlite(path: Path) -> sqlite3.Connection:
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
             db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             try:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=FULL")
-                db.executescript(_SCHEMA)  # the first write: the WAL and SHM files now exist
+                _prepare(db)
             except sqlite3.Error:
                 db.close()
                 raise
