@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from kiosk.adapters.base import Adapter, UpstreamError
 from kiosk.checkin import CheckIn, Receipt, checkin_from_dict, checkin_to_dict, display_from_dict
 from kiosk.errors import KioskError
+from kiosk.sqlite_busy import retry_while_locked
 
 if TYPE_CHECKING:
     from kiosk.settings import Profile
@@ -175,23 +176,10 @@ def _private_umask() -> Iterator[None]:
         os.umask(previous)
 
 
-_OPEN_BUSY_TRIES = 100  # x 0.05 s: the two openers of one outbox (session, delivery) never wait longer
-
-
 def _prepare(db: sqlite3.Connection) -> None:
-    """WAL mode and the schema. SQLite answers "database is locked" at once, without waiting out the busy
-    timeout, when another connection is switching the same new file to WAL or checkpointing it as it closes
-    (the screen's session and the delivery worker open the outbox at the same moment): try again briefly."""
-    for attempt in range(_OPEN_BUSY_TRIES):
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.executescript(_SCHEMA)  # the first write: the WAL and SHM files now exist
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or attempt == _OPEN_BUSY_TRIES - 1:
-                raise
-            time.sleep(0.05)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.executescript(_SCHEMA)  # the first write: the WAL and SHM files now exist
 
 
 def open_private_sqlite(path: Path) -> sqlite3.Connection:
@@ -203,7 +191,7 @@ def open_private_sqlite(path: Path) -> sqlite3.Connection:
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
             db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             try:
-                _prepare(db)
+                retry_while_locked(lambda: _prepare(db))
             except sqlite3.Error:
                 db.close()
                 raise

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
+from kiosk.sqlite_busy import retry_while_locked
 from kiosk.store.base import SiteStore, StoreUnavailable
 from kiosk.store.migrations import SQLITE
 from kiosk.store.records import ATTENDANCE_COLUMNS, Attendance, AttendanceStatus, Claim, Clearance, KioskStatus
@@ -49,12 +50,15 @@ class SqliteStore(SiteStore):
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=30000")
-            self._migrate()
+            retry_while_locked(self._prepare)
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"the local store {Path(self.path).name} cannot be opened: {exc}") from exc
+
+    def _prepare(self) -> None:
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._migrate()
 
     def _migrate(self) -> None:
         with self._transaction() as db:
