@@ -33,6 +33,36 @@ def _stat(path: Path, what: str) -> os.stat_result | None:
         raise UsageError(f"{what}: not a usable path") from exc
 
 
+class FileRefused(Exception):
+    """Why a file cannot be taken as input ("not a file", "larger than 256 KB"); the caller raises its own
+    typed error naming the file and this reason."""
+
+
+class FileMissing(FileRefused):
+    """There is no such file."""
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
+
+
+def read_at_most(path: Path, max_bytes: int) -> bytes:
+    """The bytes of ``path``, a regular file of at most ``max_bytes``: read once, never more than one byte
+    past the limit, so a huge or endless file (a FIFO, ``/dev/zero``) costs nothing."""
+    try:
+        if not path.exists():
+            raise FileMissing("no such file")
+        if not path.is_file():
+            raise FileRefused("not a file")
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise FileRefused(f"cannot be read ({_reason(exc)})") from exc
+    if len(data) > max_bytes:
+        raise FileRefused(f"larger than {_size(max_bytes)}")
+    return data
+
+
 def readable_file(path: str | os.PathLike[str], what: str, *, max_bytes: int | None = None,
                   allow_empty: bool = False) -> Path:
     """``path`` as a regular file that can be opened for reading, not empty, at most ``max_bytes``."""

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from kiosk.errors import KioskError
+from kiosk.files import FileMissing, FileRefused, read_at_most
 from kiosk.policy import ChipPolicy
 
 PROFILES = ("demo", "hospital", "airport", "exam")
@@ -129,17 +130,11 @@ def profile_path(name_or_path: str) -> Path:
 def read_profile_bytes(path: Path) -> bytes:
     """The profile file's bytes; a SettingsError when it is missing, a folder, unreadable or too large."""
     try:
-        if not path.exists():
-            raise SettingsError(f"no profile {path.stem!r} (looked for {path})")
-        if not path.is_file():
-            raise SettingsError(f"the profile {path} is not a file")
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_PROFILE_BYTES + 1)
-    except OSError as exc:
-        raise SettingsError(f"the profile {path} cannot be read ({exc.strerror or type(exc).__name__})") from exc
-    if len(data) > MAX_PROFILE_BYTES:
-        raise SettingsError(f"the profile {path} is larger than {MAX_PROFILE_BYTES // 1024} KB: not a profile")
-    return data
+        return read_at_most(path, MAX_PROFILE_BYTES)
+    except FileMissing:
+        raise SettingsError(f"no profile {path.stem!r} (looked for {path})") from None
+    except FileRefused as exc:
+        raise SettingsError(f"the profile {path}: {exc}") from exc
 
 
 def load_profile(name_or_path: str) -> Profile:

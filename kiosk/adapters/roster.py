@@ -47,6 +47,7 @@ from kiosk.adapters.roster_cells import (
     restore_sbd,
 )
 from kiosk.errors import KioskError
+from kiosk.files import FileRefused, read_at_most
 from kiosk.names import fold_compact
 
 __all__ = ["Candidate", "Roster", "RosterError", "RosterIssue", "load_roster", "normalize_room",
@@ -273,15 +274,9 @@ def _csv_rows(text: str) -> list[list[str]]:
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, refused with a RosterError when it is not a readable file of bounded size."""
     try:
-        if not path.is_file():
-            raise RosterError(f"{path.name}: not a file" if path.exists() else f"{path.name}: no such file")
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise RosterError(f"{path.name}: cannot be read ({exc.strerror})") from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise RosterError(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MB, not a roster")
-    return data
+        return read_at_most(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise RosterError(f"{path.name}: {exc}") from exc
 
 
 def parse_csv_roster(data: bytes, source: str = "roster.csv", *, sbd_digits: int | None = 8,
