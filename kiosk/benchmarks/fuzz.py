@@ -56,13 +56,20 @@ def _text(data: bytes) -> str:
 
 
 def _key_text(data: bytes) -> None:
-    """What a person types: an ID number, a CAN or MRZ data (each parser tried; typed errors expected)."""
+    """What a person types: an ID number, a CAN or MRZ data. Parsed when one of the three takes it; the
+    last typed error when none does."""
     from kiosk import keys
 
     text = _text(data)
+    refused: Exception | None = None
     for parse in (keys.key_from_id, keys.key_from_can, keys.key_from_mrz):
-        with contextlib.suppress(TYPED):
+        try:
             parse(text)
+            return
+        except TYPED as exc:
+            refused = exc
+    assert refused is not None
+    raise refused
 
 
 def _qr_seed() -> bytes:
