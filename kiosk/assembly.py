@@ -15,6 +15,7 @@ from biometrics.frames import ArraySource, Frame, FrameSource, open_source
 from biometrics.liveness import LivenessChecker
 from biometrics.matcher import Matcher, MatcherConfig
 from biometrics.portrait import demo_face_rgb
+from kiosk.adapters.base import Adapter
 from kiosk.adapters.registry import build_adapter
 from kiosk.camera import SharedCamera, demo_frames, source_frames
 from kiosk.cards import CardSource, PcscCards
@@ -122,12 +123,14 @@ def trust_store(profile: Profile, hardware: Hardware) -> TrustStore:
 def build_session(profile: Profile, hardware: Hardware, *,
                   listener: Callable[[SessionEvent], None] = lambda event: None,
                   consent: Callable[[], bool] = lambda: True,
-                  keys: KeySource | None = None) -> tuple[CheckInSession, Outbox]:
+                  keys: KeySource | None = None,
+                  adapter: Adapter | None = None) -> tuple[CheckInSession, Outbox]:
     """A ready :class:`CheckInSession` for ``profile`` on ``hardware``, and its outbox.
 
     ``keys`` is the access-key source (attempt 0, 1, … after the chip refused a key); by default
     ``hardware.keys`` (the configured key or the card's QR code). The screen passes its own, which falls
-    back to a keypad."""
+    back to a keypad. ``adapter`` is the destination, built from the profile unless given: a kiosk that
+    also runs the delivery worker shares one (one BHYT login, one roster loaded)."""
     try:  # the key is created only in the data folder; one the profile or the environment names must exist
         key = profile_key(profile)
         outbox = Outbox(profile.outbox_path, key, first_attempt_hold_s=FIRST_ATTEMPT_HOLD_S)
@@ -144,7 +147,7 @@ def build_session(profile: Profile, hardware: Hardware, *,
         keys=keys if keys is not None else hardware.keys,
         camera=lambda: hardware.frames(profile.face.max_frames),
         matcher=matcher,
-        adapter=build_adapter(profile),
+        adapter=adapter if adapter is not None else build_adapter(profile),
         outbox=outbox,
         audit=MeteredAudit(profile.audit_path, metrics_for(kiosk_name(profile), profile.name)),
         trust=trust_store(profile, hardware),

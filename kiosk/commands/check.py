@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 
+from kiosk.adapters.registry import build_adapter
 from kiosk.assembly import Hardware, build_session, context_from
 from kiosk.cards import CardSource, PcscCards
 from kiosk.commands.arguments import access_key, check_camera, integer, number
@@ -18,7 +19,7 @@ from kiosk.errors import UsageError
 from kiosk.messages import message, warning_key
 from kiosk.outcomes import EventState, FailureKind, short_reference
 from kiosk.session import SessionEvent, SessionResult
-from kiosk.settings import PROFILES, SettingsError, load_profile
+from kiosk.settings import PROFILES, Profile, SettingsError, load_profile
 
 EXIT_OK, EXIT_REFUSED, EXIT_KEY, EXIT_LINK, EXIT_FACE = 0, 1, 3, 4, 5
 
@@ -80,12 +81,15 @@ def card_source(simulator: bool, reader: str | None, wait_s: float = 30.0, patte
     return PcscCards(reader, wait_s, pattern)
 
 
-def _session(args: argparse.Namespace, listener=lambda event: None):
+def _profile(args: argparse.Namespace) -> Profile:
     try:
-        profile = load_profile(args.profile)
+        return load_profile(args.profile)
     except SettingsError as exc:
         raise UsageError(str(exc)) from exc
-    return build_session(profile, _hardware(args, profile.reader_pattern), listener=listener)
+
+
+def _session(args: argparse.Namespace, profile: Profile, listener=lambda event: None, adapter=None):
+    return build_session(profile, _hardware(args, profile.reader_pattern), listener=listener, adapter=adapter)
 
 
 def exit_status(result: SessionResult) -> int:
@@ -134,7 +138,7 @@ def _progress(event: SessionEvent) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    session, outbox = _session(args, listener=_progress if not args.json else (lambda event: None))
+    session, outbox = _session(args, _profile(args), listener=_progress if not args.json else (lambda event: None))
     try:
         result = session.run(context_from({"boarding_pass": args.boarding_pass}))
     finally:
@@ -146,13 +150,17 @@ def run_check(args: argparse.Namespace) -> int:
 def run_loop(args: argparse.Namespace) -> int:
     from kiosk.site.runtime import KioskRuntime
 
-    session, outbox = _session(args)
-    profile = load_profile(args.profile)
+    profile = _profile(args)
+    try:  # one destination for the session and the background worker
+        adapter = build_adapter(profile)
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from exc
+    session, outbox = _session(args, profile, adapter=adapter)
     # the background worker delivers queued check-ins while no one is at the kiosk, and sends the heartbeat
     try:
-        runtime = KioskRuntime(profile, hardware=lambda: {"reader": "virtual card" if args.simulator else
-                                                          (args.reader or "first PC/SC reader"),
-                                                          "camera": args.camera or "demo face"}).start()
+        runtime = KioskRuntime(profile, adapter=adapter, hardware=lambda: {
+            "reader": "virtual card" if args.simulator else (args.reader or "first PC/SC reader"),
+            "camera": args.camera or "demo face"}).start()
     except SettingsError as exc:
         outbox.close()
         raise UsageError(str(exc)) from exc

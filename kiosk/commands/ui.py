@@ -57,6 +57,7 @@ class ScreenSetup:
 def build(args: argparse.Namespace, stack: contextlib.ExitStack) -> ScreenSetup:
     """The screen's setup for the arguments; ``stack`` keeps the demo site's stand-ins running as long as
     the screen does. The UI package is imported here only."""
+    from kiosk.adapters.registry import build_adapter
     from kiosk.assembly import Hardware, build_session
     from kiosk.commands.check import card_source
     from kiosk.site.runtime import KioskRuntime
@@ -81,11 +82,16 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack) -> ScreenSetup:
     hardware = Hardware(cards=card_source(args.demo, args.reader, pattern=profile.reader_pattern), camera=args.camera,
                         key=key)
 
+    try:  # one destination for the session and the background worker
+        adapter = build_adapter(profile)
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from exc
+
     def make_session(*, listener, consent, keypad=None):
         # keypad(scan): the screen's key source, the card's QR code (hardware.keys) first, then the keypad
         keys = keypad(hardware.keys) if keypad is not None else None
         try:
-            return build_session(profile, hardware, listener=listener, consent=consent, keys=keys)
+            return build_session(profile, hardware, listener=listener, consent=consent, keys=keys, adapter=adapter)
         except SettingsError as exc:
             raise UsageError(str(exc)) from exc
 
@@ -97,7 +103,7 @@ def build(args: argparse.Namespace, stack: contextlib.ExitStack) -> ScreenSetup:
     reader = "virtual_card" if args.demo else (args.reader or "first_reader")
     # the background worker: queued check-ins go out, old ones are purged, the heartbeat reaches the site
     try:
-        runtime = stack.enter_context(KioskRuntime(profile, hardware=lambda: {  # the site page's words
+        runtime = stack.enter_context(KioskRuntime(profile, adapter=adapter, hardware=lambda: {  # the site page's words
             "reader": hardware.cards.describe(), "camera": camera if camera is not None else "demo face"}))
     except SettingsError as exc:
         raise UsageError(str(exc)) from exc
