@@ -2,8 +2,9 @@
 
 One whole check-in through the real session: the virtual CCCD (PACE, Chip, Passive and Active
 Authentication against its own test CSCA), consent, the face match with the camera (the built-in demo
-face unless ``--camera`` names a camera index, a video or an image folder), the demo profile's local
-queue. Exit status as ``check``: 0 checked in, 1 refused, 5 no usable face.
+face unless ``--camera`` names a camera index, a video or an image folder), and the profile's destination
+played by local stand-ins (the demo profile's is a local queue). Exit status as ``check``: 0 checked in,
+1 refused, 5 no usable face.
 
 On a machine with a display it opens the kiosk screen instead (``python -m kiosk ui --demo``), so the
 README's first command lets a newcomer click through a check-in; ``--headless`` keeps it in the terminal.
@@ -18,10 +19,11 @@ import os
 from kiosk.assembly import Hardware, build_session
 from kiosk.commands.arguments import check_camera
 from kiosk.commands.check import exit_status, result_json
+from kiosk.demo_site import demo_site
 from kiosk.errors import UsageError
 from kiosk.messages import message
 from kiosk.session import SessionResult
-from kiosk.settings import SettingsError, load_profile
+from kiosk.settings import SettingsError, data_dir, load_profile
 from kiosk.simulator import VirtualCards
 
 _CHECKS = (("passive_authentication", "Xác thực thụ động / Passive Authentication"),
@@ -52,15 +54,18 @@ def run(args: argparse.Namespace) -> int:
                                          reader=None, lang=None))
     check_camera(args.camera)
     try:
-        profile = load_profile("demo")
+        chosen = load_profile(args.profile)
     except SettingsError as exc:
         raise UsageError(str(exc)) from exc
     hardware = Hardware(cards=VirtualCards(), camera=args.camera)
-    session, outbox = build_session(profile, hardware)
-    try:
-        result = session.run()
-    finally:
-        outbox.close()
+    # the profile's upstream played locally, as on the screen (the demo profile's is the local queue)
+    with demo_site(chosen, data_dir() / f"demo-{chosen.name}", still_camera=args.camera is None) as (profile,
+                                                                                                   context):
+        session, outbox = build_session(profile, hardware)
+        try:
+            result = session.run(context)
+        finally:
+            outbox.close()
     if args.json:
         print(json.dumps(result_json(result), ensure_ascii=False, indent=2))
     else:

@@ -27,3 +27,18 @@ def test_demo_opens_the_screen_when_there_is_a_display(monkeypatch) -> None:
     monkeypatch.setattr(ui, "run", lambda args: seen.setdefault("args", args) and 0)
     assert main(["demo", "--profile", "exam"]) == 0
     assert seen["args"].demo and seen["args"].profile == "exam"
+
+
+@pytest.mark.parametrize(("profile", "receipt"), [
+    ("hospital", {"department": "Khoa Khám bệnh – Phòng 105"}),  # the hospital stand-in's answer
+    ("airport", {"decision": "cleared"}),
+])
+def test_the_headless_demo_runs_the_profile_it_is_given(capsys: pytest.CaptureFixture[str], monkeypatch, tmp_path,
+                                                        profile: str, receipt: dict) -> None:
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert main(["demo", "--json", "--profile", profile]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["outcome"] == "checked_in"
+    assert receipt.items() <= out["receipt"]["display"].items()
